@@ -1,0 +1,8 @@
+import type { RunTimeline } from '../run/timeline.ts';
+import type { Verdict } from '../result/schema.ts';
+
+/** A verdict source: a pure function of the run's timeline. */
+export interface Assertion {
+  readonly name: string;
+  evaluate(timeline: RunTimeline): Verdict;
+}

@@ -1,0 +1,33 @@
+import type { Clock } from '../run/clock.ts';
+import type { MetricsSink } from '../metrics/types.ts';
+import type { ResolvedLoadOptions, ResolvedProfile, ResolvedRequest } from '../scenario/resolved.ts';
+
+export interface LoadPlan {
+  /** Base URL of the target (origin + optional base path, no trailing slash). */
+  readonly baseUrl: string;
+  readonly requests: readonly ResolvedRequest[];
+  readonly profile: ResolvedProfile;
+  readonly options: ResolvedLoadOptions;
+}
+
+export interface LoadContext {
+  readonly clock: Clock;
+  readonly metrics: MetricsSink;
+  /** Aborting stops new requests promptly; in-flight ones are cancelled. */
+  readonly signal: AbortSignal;
+}
+
+export interface EngineReport {
+  readonly engine: string;
+  readonly model: 'open' | 'closed';
+  /** Schedule lag of sent requests (ms after their intended time). */
+  readonly scheduleLagMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+}
+
+/** One interface per extension point: every engine (native, autocannon, k6) implements this. */
+export interface LoadEngine {
+  readonly name: string;
+  /** Which profile kinds this engine can drive; the runner refuses others with a clear error. */
+  supports(profile: ResolvedProfile): boolean;
+  run(plan: LoadPlan, ctx: LoadContext): Promise<EngineReport>;
+}

@@ -1,0 +1,45 @@
+import type { ErrorKind, LatencyStats, LoadSummary, SeriesPoint } from '../result/schema.ts';
+
+/** What a load engine reports for one request. Times are ms on the run clock. */
+export interface RequestOutcome {
+  /** When the request should have been sent (open model), or was sent (closed model). */
+  readonly intendedAt: number;
+  /** When it was actually handed to the connection. */
+  readonly sentAt: number;
+  /** When the response (or the error) completed. */
+  readonly doneAt: number;
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** Success by the scenario's expected statuses. */
+  readonly ok: boolean;
+  /** Why it failed, when it did. */
+  readonly error?: ErrorKind;
+}
+
+/** Windowed statistics over a range of whole seconds. */
+export interface WindowStats {
+  readonly startS: number;
+  readonly endS: number;
+  readonly intended: number;
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly dropped: number;
+  /** Latency percentile (ms) over the window, null when no request completed. */
+  percentile(p: number): number | null;
+  readonly latency: LatencyStats;
+}
+
+/**
+ * Bounded-memory metrics of one run: per-second buckets (by intended send time) of counters and
+ * HDR histograms, plus whole-run histograms. Nothing is kept per request.
+ */
+export interface MetricsSink {
+  /** A request was scheduled at `intendedAt` (counts toward the intended rate). */
+  intended(intendedAt: number): void;
+  /** A scheduled request could not be started in time (concurrency cap or schedule lag). */
+  dropped(intendedAt: number): void;
+  /** A completed request (success or failure). */
+  record(outcome: RequestOutcome): void;
+}
+export type { ErrorKind, LatencyStats, LoadSummary, SeriesPoint };
