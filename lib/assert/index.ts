@@ -1,0 +1,32 @@
+import type { Verdict } from '../result/schema.ts';
+import type { RunTimeline } from '../run/timeline.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+import type { Assertion } from './assertion.ts';
+import { generatorHealthAssertion } from './generator-health.ts';
+import { slaAssertion } from './sla.ts';
+
+export type { Assertion } from './assertion.ts';
+export { slaAssertion, slaObserved } from './sla.ts';
+export { generatorHealthAssertion, defaultGeneratorLimits } from './generator-health.ts';
+
+export function assertionsFor(scenario: ResolvedScenario): Assertion[] {
+  return [generatorHealthAssertion(), ...scenario.slas.map(slaAssertion)];
+}
+
+export interface Judgement {
+  readonly verdicts: Verdict[];
+  /** The generator produced the intended load; otherwise SLA verdicts are inconclusive. */
+  readonly valid: boolean;
+  readonly pass: boolean;
+}
+
+/** Evaluate every assertion; an invalid run marks the target's verdicts inconclusive, not failed on the target. */
+export function judge(assertions: readonly Assertion[], timeline: RunTimeline): Judgement {
+  const verdicts = assertions.map((a) => a.evaluate(timeline));
+  const health = verdicts.find((v) => v.name === 'generator-health');
+  const valid = health ? health.pass : true;
+  const marked = verdicts.map((v) =>
+    !valid && v !== health && !v.pass ? { ...v, inconclusive: true } : v,
+  );
+  return { verdicts: marked, valid, pass: valid && marked.every((v) => v.pass) };
+}

@@ -1,0 +1,35 @@
+import type { Span } from '../result/schema.ts';
+import type { ResolvedSla } from '../scenario/resolved.ts';
+
+export interface SecondsWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Spans that are faults (chaos actions); other span kinds (setup, load) do not define phases. */
+export function faultSpans(spans: readonly Span[]): Span[] {
+  return spans.filter((s) => s.kind === 'chaos');
+}
+
+/**
+ * The window of a phase, from the chaos spans: `baseline` is before the first fault, `during-fault`
+ * from the first fault's start to the last fault's end, `recovery` after that. Returns null when the
+ * phase does not exist in this run (e.g. no fault was injected).
+ */
+export function phaseWindow(scope: ResolvedSla['scope'], spans: readonly Span[], durationS: number): SecondsWindow | null {
+  const faults = faultSpans(spans);
+  if (scope === 'run') return { start: 0, end: durationS };
+  if (!faults.length) return scope === 'baseline' ? { start: 0, end: durationS } : null;
+  const first = Math.min(...faults.map((f) => f.start));
+  const last = Math.max(...faults.map((f) => f.end ?? durationS));
+  const w =
+    scope === 'baseline' ? { start: 0, end: first } : scope === 'during-fault' ? { start: first, end: last } : { start: last, end: durationS };
+  return w.end > w.start ? w : null;
+}
+
+/** Whole seconds covered by a window: [floor(start), ceil(end)), clipped to the run. */
+export function toSeconds(w: SecondsWindow, durationS: number): SecondsWindow {
+  const start = Math.max(0, Math.floor(w.start));
+  const end = Math.min(Math.ceil(durationS), Math.ceil(w.end));
+  return { start, end: Math.max(start, end) };
+}

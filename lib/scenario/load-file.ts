@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GauntletError, ScenarioInvalidError } from '../errors.ts';
+import type { ResolvedScenario } from './resolved.ts';
+import { type ResolveOptions, resolveScenario } from './resolve.ts';
+
+/**
+ * Load a `.ts` (or `.js`) scenario file at run time. TypeScript is compiled on the fly by tsx,
+ * which the `gauntlet` entry point registers, so there is no build step.
+ */
+export async function loadScenarioFile(file: string, opts: Omit<ResolveOptions, 'source'> = {}): Promise<ResolvedScenario> {
+  const abs = resolvePath(file);
+  const shown = relative(process.cwd(), abs) || abs;
+  if (!existsSync(abs)) {
+    throw new GauntletError('GAUNTLET_SCENARIO_NOT_FOUND', `${shown}: no such scenario file`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ScenarioInvalidError(shown, [`cannot load the file: ${why}`]);
+  }
+  let value = mod.default ?? mod.scenario;
+  if (typeof value === 'function') value = await (value as () => unknown)();
+  if (value === undefined) {
+    throw new ScenarioInvalidError(shown, ['no scenario exported: add `export default defineScenario({ ... })`']);
+  }
+  return resolveScenario(value, { ...opts, source: shown });
+}

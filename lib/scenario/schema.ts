@@ -1,0 +1,119 @@
+/**
+ * The scenario as users write it (input form). Strict objects: a typo is an error, never ignored.
+ * Types for authors are derived from this one schema (`ScenarioInput`).
+ */
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration.ts';
+import { SLA_TEXT_HINT, parseSlaText } from './sla-text.ts';
+
+const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
+  message: `not a duration; ${DURATION_HINT}`,
+});
+const positiveDuration = duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
+  message: `must be longer than zero; ${DURATION_HINT}`,
+});
+const positiveNumber = (what: string) =>
+  z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
+
+const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+
+const requestSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  method: z.enum(methods, { error: `method must be one of ${methods.join(', ')}` }).default('GET'),
+  path: z.string().startsWith('/', { error: "path must start with '/', e.g. '/api/v1/narratives'" }),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** A string is sent as is; anything else is sent as JSON (with content-type application/json). */
+  body: z.unknown().optional(),
+  /** Statuses that count as success (default: any 2xx). */
+  expectStatus: z
+    .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+    .optional(),
+  weight: z.number().positive({ error: 'weight must be greater than 0' }).default(1),
+});
+
+const stageSchema = z.strictObject({
+  target: z.number().nonnegative({ error: 'target (req/s at the end of the stage) must be ≥ 0' }),
+  duration: positiveDuration,
+});
+
+const loadSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('constant-arrival-rate'),
+      rate: positiveNumber('rate (requests per second)'),
+      duration: positiveDuration,
+    }),
+    z.strictObject({
+      kind: z.literal('ramping-arrival-rate'),
+      startRate: z.number().nonnegative().default(0),
+      stages: z.array(stageSchema).min(1, { error: 'stages needs at least one { target, duration }' }),
+    }),
+    z.strictObject({
+      kind: z.literal('closed'),
+      connections: z.number().int().positive({ error: 'connections must be a whole number ≥ 1' }),
+      duration: positiveDuration,
+    }),
+  ],
+  { error: "kind must be 'constant-arrival-rate', 'ramping-arrival-rate' or 'closed'" },
+);
+
+const windowSchema = z.strictObject({ start: duration.default(0), end: duration.optional() });
+
+const slaObjectSchema = z.strictObject({
+  metric: z.enum(['latency', 'error-rate', 'availability', 'achieved-rate']),
+  /** Latency percentile, e.g. 95 or 99.9 (latency only). */
+  percentile: z.number().gt(0).lte(100).optional(),
+  op: z.enum(['<', '<=', '>', '>=']),
+  /** ms (or a duration string) for latency; percent for the others. */
+  value: z.union([z.number(), z.string()]),
+});
+
+const slaOptions = {
+  window: windowSchema.optional(),
+  scope: z.enum(['run', 'baseline', 'during-fault', 'recovery']).default('run'),
+  abortOnFail: z.boolean().default(false),
+  /** Trailing window the abort check looks at. */
+  abortWindow: positiveDuration.default('10s'),
+};
+
+const slaSchema = z.union([
+  z.string().refine((s) => !('error' in parseSlaText(s)), {
+    error: (iss) => {
+      const r = parseSlaText(String(iss.input));
+      return 'error' in r ? r.error : SLA_TEXT_HINT;
+    },
+  }),
+  z.strictObject({ sla: z.string(), ...slaOptions }),
+  slaObjectSchema.extend(slaOptions).strict(),
+]);
+
+const targetSchema = z.union([
+  z.string(),
+  z.strictObject({ url: z.string() }),
+]);
+
+export const scenarioInputSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'name must be letters, digits, dot, dash or underscore (used in file names)' }),
+  description: z.string().default(''),
+  target: targetSchema,
+  requests: z.array(requestSchema).min(1, { error: 'requests needs at least one request, e.g. { path: "/healthz" }' }),
+  load: loadSchema,
+  options: z
+    .strictObject({
+      maxInFlight: z.number().int().positive().optional(),
+      timeout: positiveDuration.optional(),
+      maxScheduleLag: positiveDuration.optional(),
+      connections: z.number().int().positive().optional(),
+    })
+    .default({}),
+  slas: z.array(slaSchema).default([]),
+  /** Reserved for the chaos schedule. */
+  chaos: z.array(z.unknown()).default([]),
+});
+
+export type ScenarioInput = z.input<typeof scenarioInputSchema>;
+export type ParsedScenarioInput = z.output<typeof scenarioInputSchema>;
+export type SlaInput = z.input<typeof slaSchema>;
