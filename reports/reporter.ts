@@ -27,6 +27,11 @@ export interface ProgressSnapshot {
 
 export interface ReportContext {
   readonly outDir: string;
+  /**
+   * Files the other reporters wrote, for a reporter that lists them (the console). The multiplexer
+   * ends file-writing reporters first and hands their paths to the ones that print to stdio.
+   */
+  readonly writtenFiles?: readonly string[];
 }
 
 /**
