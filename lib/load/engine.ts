@@ -21,7 +21,11 @@ export interface EngineReport {
   readonly engine: string;
   readonly model: 'open' | 'closed';
   /** Schedule lag of sent requests (ms after their intended time). */
-  readonly scheduleLagMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  readonly scheduleLagMs: {
+    readonly p50: number | null;
+    readonly p99: number | null;
+    readonly max: number | null;
+  };
 }
 
 /** One interface per extension point: every engine (native, autocannon, k6) implements this. */

@@ -41,6 +41,8 @@ export const seriesPointSchema = z.object({
   p99: z.number().nullable(),
   max: z.number().nullable(),
   errors: counts,
+  /** Responses by HTTP status code in this second (optional, so older v1 files stay valid). */
+  statusCodes: counts.optional(),
   /** HDR histogram of latency (µs) for this second, compressed base64; lets windows be re-merged. */
   hist: z.string().optional(),
 });
@@ -92,7 +94,11 @@ export const loadSummarySchema = z.object({
   /** Service time from the actual send. */
   serviceTimeMs: latencyStats,
   /** How late requests were sent after their intended time. */
-  scheduleLagMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() }),
+  scheduleLagMs: z.object({
+    p50: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+  }),
   errors: counts,
   statusCodes: counts,
 });

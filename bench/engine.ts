@@ -1,0 +1,236 @@
+/**
+ * Generator efficiency, side by side in one run against one target (a minimal node:http server in
+ * its own process):
+ *   - fixed rates (open model): native engine (in this process) vs autocannon -R (child process),
+ *     plus the paced floor (raw socket, same timer strategy, no HTTP parsing, no metrics)
+ *   - max throughput (closed model): native closed vs autocannon vs wrk (when installed)
+ * Reports generator CPU seconds per 1000 requests over the steady window (start-up excluded),
+ * schedule lag where an engine has a schedule, and how evenly the target saw requests arrive
+ * (busiest 10 ms over the mean: autocannon -R sends each second's quota in a burst).
+ * Loopback only; every run is bounded by --duration.
+ *
+ *   npx tsx bench/engine.ts [--duration 10] [--rates 1000,5000] [--connections 20] [--no-closed]
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { benchOptions, runNativeMeasured } from './support/native.ts';
+import { runPacedFloor } from './support/floor.ts';
+import { arrivalStats, procCpuSeconds, runMeasured, startTarget, type Target } from './support/processes.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
+    rates: { type: 'string', default: process.env.BENCH_RATES ?? '1000,5000' },
+    connections: { type: 'string', default: '20' },
+    'no-closed': { type: 'boolean', default: false },
+  },
+});
+const durationS = Number(values.duration);
+const rates = values.rates.split(',').map(Number);
+const connections = Number(values.connections);
+if (!(durationS >= 3)) throw new Error('--duration must be at least 3 (seconds per run)');
+if (rates.some((r) => !(r > 0))) throw new Error('--rates must be a comma-separated list of positive req/s');
+const skipS = 1;
+
+const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const wrkBin = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p)) ?? null;
+
+interface Row {
+  mode: string;
+  engine: string;
+  rps: number;
+  cpuPer1k: number;
+  targetCpuPer1k: number;
+  lagP50: number | null;
+  lagP99: number | null;
+  latP50: number | null;
+  latP99: number | null;
+  peakToMean: number | null;
+}
+const rows: Row[] = [];
+
+async function withTargetCpu<T>(target: Target, f: () => Promise<T>): Promise<[T, number]> {
+  const before = procCpuSeconds(target.pid) ?? Number.NaN;
+  const out = await f();
+  return [out, (procCpuSeconds(target.pid) ?? Number.NaN) - before];
+}
+
+async function native(target: Target, mode: string, rate: number | null): Promise<void> {
+  const profile =
+    rate === null
+      ? ({ kind: 'closed', connections, durationMs: durationS * 1000 } as const)
+      : ({ kind: 'constant-arrival-rate', rate, durationMs: durationS * 1000 } as const);
+  const [run, targetCpu] = await withTargetCpu(target, () =>
+    runNativeMeasured(target.url, profile, benchOptions(connections), skipS),
+  );
+  const s = run.summary;
+  rows.push({
+    mode,
+    engine: 'native',
+    rps: s.requests.sent / durationS,
+    cpuPer1k: run.cpuSeconds / (run.windowRequests / 1000),
+    targetCpuPer1k: targetCpu / (s.requests.sent / 1000),
+    lagP50: rate === null ? null : run.report.scheduleLagMs.p50,
+    lagP99: rate === null ? null : run.report.scheduleLagMs.p99,
+    latP50: s.latencyMs.p50,
+    latP99: s.latencyMs.p99,
+    peakToMean: (await arrivalStats(target)).peakToMean,
+  });
+  if (s.requests.dropped > 0 || s.requests.failed > 0) {
+    console.log(`  native ${mode}: ${s.requests.dropped} dropped, ${s.requests.failed} failed`);
+  }
+}
+
+interface AutocannonJson {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}
+
+async function autocannon(target: Target, mode: string, rate: number | null): Promise<void> {
+  const args = [autocannonBin, '-j', '-c', String(connections), '-d', String(durationS)];
+  if (rate !== null) args.push('-R', String(rate));
+  const [run, targetCpu] = await withTargetCpu(target, () =>
+    runMeasured(process.execPath, [...args, target.url], skipS + 0.5),
+  );
+  const json = JSON.parse(run.stdout.trim().split('\n').pop()!) as AutocannonJson;
+  const rps = json.requests.total / durationS;
+  rows.push({
+    mode,
+    engine: 'autocannon',
+    rps,
+    cpuPer1k: run.cpuSeconds / ((rps * run.windowS) / 1000),
+    targetCpuPer1k: targetCpu / (json.requests.total / 1000),
+    lagP50: null,
+    lagP99: null,
+    latP50: json.latency.p50,
+    latP99: json.latency.p99,
+    peakToMean: (await arrivalStats(target)).peakToMean,
+  });
+}
+
+/** wrk prints e.g. "Requests/sec:  12345.67" and a latency distribution with --latency. */
+async function wrk(target: Target, mode: string): Promise<void> {
+  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--latency', target.url + '/'];
+  const [run, targetCpu] = await withTargetCpu(target, () => runMeasured(wrkBin!, args, skipS));
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1]);
+  const pct = (p: string) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(run.stdout);
+    if (!m) return null;
+    const scale = { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
+    return Number(m[1]) * scale;
+  };
+  rows.push({
+    mode,
+    engine: 'wrk',
+    rps,
+    cpuPer1k: run.cpuSeconds / ((rps * run.windowS) / 1000),
+    targetCpuPer1k: targetCpu / ((rps * durationS) / 1000),
+    lagP50: null,
+    lagP99: null,
+    latP50: pct('50'),
+    latP99: pct('99'),
+    peakToMean: (await arrivalStats(target)).peakToMean,
+  });
+}
+
+async function floor(target: Target, mode: string, rate: number): Promise<void> {
+  const [run, targetCpu] = await withTargetCpu(target, () =>
+    runPacedFloor(target.url, rate, durationS, skipS),
+  );
+  if (run.received < run.sent) console.log(`  floor ${mode}: ${run.sent - run.received} responses missing`);
+  rows.push({
+    mode,
+    engine: 'paced floor',
+    rps: run.sent / durationS,
+    cpuPer1k: run.cpuPer1k,
+    targetCpuPer1k: targetCpu / (run.sent / 1000),
+    lagP50: run.lagP50,
+    lagP99: run.lagP99,
+    latP50: null,
+    latP99: null,
+    peakToMean: (await arrivalStats(target)).peakToMean,
+  });
+}
+
+const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+function printTable(): void {
+  const head = [
+    'mode',
+    'engine',
+    'req/s',
+    'CPU s/1k req',
+    'target CPU s/1k',
+    'lag p50 ms',
+    'lag p99 ms',
+    'lat p50 ms',
+    'lat p99 ms',
+    'peak/mean 10ms',
+  ];
+  const body = rows.map((r) => [
+    r.mode,
+    r.engine,
+    r.rps.toFixed(0),
+    fmt(r.cpuPer1k, 4),
+    fmt(r.targetCpuPer1k, 4),
+    fmt(r.lagP50),
+    fmt(r.lagP99),
+    fmt(r.latP50),
+    fmt(r.latP99),
+    fmt(r.peakToMean, 1),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  console.log('\n' + line(head));
+  for (const b of body) console.log(line(b));
+  console.log('\nnative / autocannon CPU per request:');
+  for (const mode of new Set(rows.map((r) => r.mode))) {
+    const n = rows.find((r) => r.mode === mode && r.engine === 'native');
+    const a = rows.find((r) => r.mode === mode && r.engine === 'autocannon');
+    const f = rows.find((r) => r.mode === mode && r.engine === 'paced floor');
+    if (n && a) {
+      const vsFloor = f ? ` (native / paced floor: ${(n.cpuPer1k / f.cpuPer1k).toFixed(2)})` : '';
+      console.log(`  ${mode}: ${(n.cpuPer1k / a.cpuPer1k).toFixed(2)}${vsFloor}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const target = await startTarget();
+  console.log(`target ${target.url} (pid ${target.pid}); ${durationS} s per run, ${connections} connections`);
+  try {
+    // Warm the JIT and undici's parser so the first measured run is not billed for them.
+    await runNativeMeasured(
+      target.url,
+      { kind: 'constant-arrival-rate', rate: rates[0]!, durationMs: 2000 },
+      benchOptions(connections),
+    );
+    await arrivalStats(target);
+    for (const rate of rates) {
+      const mode = `open ${rate}/s`;
+      console.log(`running ${mode} …`);
+      await native(target, mode, rate);
+      await autocannon(target, mode, rate);
+      await floor(target, mode, rate);
+    }
+    if (!values['no-closed']) {
+      const mode = 'closed max';
+      console.log(`running ${mode} …`);
+      await native(target, mode, null);
+      await autocannon(target, mode, null);
+      if (wrkBin) await wrk(target, mode);
+      else console.log('  wrk not installed: skipped (apt-get install -y wrk)');
+    }
+  } finally {
+    await target.stop();
+  }
+  printTable();
+  console.log(
+    '\nwrk is closed-model only (no fixed-rate mode without wrk2); lag is n/a where an engine has no schedule.',
+  );
+}
+
+await main();
