@@ -21,8 +21,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['undici', '@kubernetes/client-node', 'node:http', 'node:https', 'node:net'], message: 'pure module: no network here' },
-            { group: ['**/chaos/**', '**/reports/**', '**/cli/**', '**/run/**'], message: 'lower layer may not import a higher one' },
+            {
+              group: ['undici', '@kubernetes/client-node', 'node:http', 'node:https', 'node:net'],
+              message: 'pure module: no network here',
+            },
+            {
+              group: ['**/chaos/**', '**/reports/**', '**/cli/**', '**/run/**'],
+              message: 'lower layer may not import a higher one',
+            },
           ],
         },
       ],
@@ -35,8 +41,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['undici', '@kubernetes/client-node', 'node:http', 'node:https', 'node:net'], message: 'reporters are pure renderers' },
-            { group: ['**/chaos/**', '**/lib/run/**', '**/lib/load/**', '**/lib/cli/**'], message: 'reporters depend on result types only' },
+            {
+              group: ['undici', '@kubernetes/client-node', 'node:http', 'node:https', 'node:net'],
+              message: 'reporters are pure renderers',
+            },
+            {
+              group: ['**/chaos/**', '**/lib/run/**', '**/lib/load/**', '**/lib/cli/**'],
+              message: 'reporters depend on result types only',
+            },
           ],
         },
       ],
@@ -48,7 +60,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/lib/**', '**/chaos/**', '**/reports/**', '**/scenarios/**'], message: 'infra-fixtures must not import gauntlet' }] },
+        {
+          patterns: [
+            {
+              group: ['**/lib/**', '**/chaos/**', '**/reports/**', '**/scenarios/**'],
+              message: 'infra-fixtures must not import gauntlet',
+            },
+          ],
+        },
       ],
     },
   },

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'GAUNTLET_SCENARIO_NOT_FOUND'
   | 'GAUNTLET_USAGE'
   | 'GAUNTLET_SETUP'
-  | 'GAUNTLET_TARGET_UNREACHABLE';
+  | 'GAUNTLET_TARGET_UNREACHABLE'
+  | 'GAUNTLET_RESULT_INVALID';
 
 export class GauntletError extends Error {
   readonly code: ErrorCode;

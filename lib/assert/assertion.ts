@@ -1,4 +1,4 @@
-import type { RunTimeline } from '../run/timeline.ts';
+import type { RunTimeline } from '../result/timeline.ts';
 import type { Verdict } from '../result/schema.ts';
 
 /** A verdict source: a pure function of the run's timeline. */

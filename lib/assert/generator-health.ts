@@ -1,5 +1,5 @@
 import type { Verdict } from '../result/schema.ts';
-import type { RunTimeline } from '../run/timeline.ts';
+import type { RunTimeline } from '../result/timeline.ts';
 import type { Assertion } from './assertion.ts';
 import { fmt, pct } from './compare.ts';
 
@@ -31,7 +31,9 @@ export function generatorHealthAssertion(limits: GeneratorHealthLimits = default
         );
       }
       if (lag !== null && lag > limits.maxScheduleLagP99Ms) {
-        problems.push(`schedule lag p99 ${fmt(lag)} ms: the generator could not keep the schedule (CPU-bound?)`);
+        problems.push(
+          `schedule lag p99 ${fmt(lag)} ms: the generator could not keep the schedule (CPU-bound?)`,
+        );
       }
       return {
         name: this.name,

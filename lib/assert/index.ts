@@ -1,5 +1,5 @@
 import type { Verdict } from '../result/schema.ts';
-import type { RunTimeline } from '../run/timeline.ts';
+import type { RunTimeline } from '../result/timeline.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import type { Assertion } from './assertion.ts';
 import { generatorHealthAssertion } from './generator-health.ts';
@@ -25,8 +25,6 @@ export function judge(assertions: readonly Assertion[], timeline: RunTimeline): 
   const verdicts = assertions.map((a) => a.evaluate(timeline));
   const health = verdicts.find((v) => v.name === 'generator-health');
   const valid = health ? health.pass : true;
-  const marked = verdicts.map((v) =>
-    !valid && v !== health && !v.pass ? { ...v, inconclusive: true } : v,
-  );
+  const marked = verdicts.map((v) => (!valid && v !== health && !v.pass ? { ...v, inconclusive: true } : v));
   return { verdicts: marked, valid, pass: valid && marked.every((v) => v.pass) };
 }

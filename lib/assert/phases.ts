@@ -16,14 +16,22 @@ export function faultSpans(spans: readonly Span[]): Span[] {
  * from the first fault's start to the last fault's end, `recovery` after that. Returns null when the
  * phase does not exist in this run (e.g. no fault was injected).
  */
-export function phaseWindow(scope: ResolvedSla['scope'], spans: readonly Span[], durationS: number): SecondsWindow | null {
+export function phaseWindow(
+  scope: ResolvedSla['scope'],
+  spans: readonly Span[],
+  durationS: number,
+): SecondsWindow | null {
   const faults = faultSpans(spans);
   if (scope === 'run') return { start: 0, end: durationS };
   if (!faults.length) return scope === 'baseline' ? { start: 0, end: durationS } : null;
   const first = Math.min(...faults.map((f) => f.start));
   const last = Math.max(...faults.map((f) => f.end ?? durationS));
   const w =
-    scope === 'baseline' ? { start: 0, end: first } : scope === 'during-fault' ? { start: first, end: last } : { start: last, end: durationS };
+    scope === 'baseline'
+      ? { start: 0, end: first }
+      : scope === 'during-fault'
+        ? { start: first, end: last }
+        : { start: last, end: durationS };
   return w.end > w.start ? w : null;
 }
 

@@ -1,5 +1,5 @@
 import type { Verdict } from '../result/schema.ts';
-import type { RunTimeline } from '../run/timeline.ts';
+import type { RunTimeline } from '../result/timeline.ts';
 import type { ResolvedSla } from '../scenario/resolved.ts';
 import type { WindowStats } from '../metrics/types.ts';
 import type { Assertion } from './assertion.ts';
@@ -9,7 +9,9 @@ import { type SecondsWindow, phaseWindow, toSeconds } from './phases.ts';
 const metricLabel = (s: ResolvedSla) =>
   s.metric === 'latency'
     ? `${s.percentile === 100 ? 'max' : `p${s.percentile}`} latency`
-    : { 'error-rate': 'error rate', availability: 'availability', 'achieved-rate': 'achieved rate' }[s.metric];
+    : { 'error-rate': 'error rate', availability: 'availability', 'achieved-rate': 'achieved rate' }[
+        s.metric
+      ];
 
 const unit = (s: ResolvedSla) => (s.metric === 'latency' ? ' ms' : ' %');
 
@@ -22,11 +24,15 @@ export function slaObserved(sla: ResolvedSla, w: WindowStats): { value: number; 
       return v === null ? null : { value: v, detail: `${fmt(completed, 0)} requests` };
     }
     case 'error-rate':
-      return completed ? { value: pct(w.failed, completed), detail: `${w.failed} of ${completed} failed` } : null;
+      return completed
+        ? { value: pct(w.failed, completed), detail: `${w.failed} of ${completed} failed` }
+        : null;
     case 'availability':
       return completed ? { value: pct(w.ok, completed), detail: `${w.ok} of ${completed} succeeded` } : null;
     case 'achieved-rate':
-      return w.intended ? { value: pct(w.sent, w.intended), detail: `${w.sent} of ${w.intended} intended sent` } : null;
+      return w.intended
+        ? { value: pct(w.sent, w.intended), detail: `${w.sent} of ${w.intended} intended sent` }
+        : null;
   }
 }
 
@@ -51,14 +57,23 @@ export function slaAssertion(sla: ResolvedSla): Assertion {
         };
       }
       const wanted = sla.window
-        ? { start: Math.max(phase.start, sla.window.startS), end: Math.min(phase.end, sla.window.endS ?? phase.end) }
+        ? {
+            start: Math.max(phase.start, sla.window.startS),
+            end: Math.min(phase.end, sla.window.endS ?? phase.end),
+          }
         : phase;
       const w = toSeconds(wanted, t.durationS);
       const stats = t.window(w.start, w.end);
       const obs = slaObserved(sla, stats);
       const claim = describeSla(sla, w);
       if (!obs) {
-        return { name: this.name, claim, observed: 'no completed requests in the window', pass: false, window: w };
+        return {
+          name: this.name,
+          claim,
+          observed: 'no completed requests in the window',
+          pass: false,
+          window: w,
+        };
       }
       return {
         name: this.name,

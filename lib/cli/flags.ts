@@ -17,7 +17,8 @@ export function positiveInt(flag: string, example: string) {
   const num = positiveNumber(flag, example);
   return (value: string): number => {
     const n = num(value);
-    if (!Number.isInteger(n)) throw new UsageError(`${flag}: '${value}' must be a whole number; use e.g. ${flag} ${example}`);
+    if (!Number.isInteger(n))
+      throw new UsageError(`${flag}: '${value}' must be a whole number; use e.g. ${flag} ${example}`);
     return n;
   };
 }
@@ -25,7 +26,8 @@ export function positiveInt(flag: string, example: string) {
 export function duration(flag: string) {
   return (value: string): string => {
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: '${value}' is not a duration; ${DURATION_HINT}`);
+    if (ms === undefined || ms <= 0)
+      throw new UsageError(`${flag}: '${value}' is not a duration; ${DURATION_HINT}`);
     return value;
   };
 }
@@ -52,7 +54,13 @@ export function url(flag: string) {
 }
 
 export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function header(value: string, previous: Record<string, string> = {}): Record<string, string> {

@@ -11,7 +11,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   const program = new Command('gauntlet')
-    .description('Chaos and load verification: turn a service\'s production-readiness claims into evidence.')
+    .description("Chaos and load verification: turn a service's production-readiness claims into evidence.")
     .version(gauntletVersion, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -18,9 +18,12 @@ export interface QuickFlags {
 
 /** A scenario built from flags: `gauntlet run --url URL --rate N --duration 30s --sla 'p95<100ms'`. */
 export function quickScenario(f: QuickFlags): ScenarioInput {
-  if (!f.url) throw new UsageError('run: give a scenario file, or --url for a quick run (see gauntlet run --help)');
+  if (!f.url)
+    throw new UsageError('run: give a scenario file, or --url for a quick run (see gauntlet run --help)');
   if (f.rate !== undefined && f.connections !== undefined) {
-    throw new UsageError('--rate and --connections exclude each other: --rate is an open-model arrival rate, --connections a closed-model pool');
+    throw new UsageError(
+      '--rate and --connections exclude each other: --rate is an open-model arrival rate, --connections a closed-model pool',
+    );
   }
   const u = new URL(f.url);
   const path = `${u.pathname}${u.search}` || '/';

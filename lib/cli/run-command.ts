@@ -24,19 +24,39 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .description('run a scenario file, or a quick load test from flags, and write reports')
     .argument('[scenario]', 'scenario file (.ts), e.g. scenarios/smoke.ts')
     .option('--url <url>', 'target URL (quick run), or override the scenario target', flag.url('--url'))
-    .option('--rate <n>', 'quick run: arrival rate, requests per second (open model)', flag.positiveNumber('--rate', '100'))
-    .option('--connections <n>', 'quick run: closed model with N connections instead of a rate', flag.positiveInt('--connections', '50'))
+    .option(
+      '--rate <n>',
+      'quick run: arrival rate, requests per second (open model)',
+      flag.positiveNumber('--rate', '100'),
+    )
+    .option(
+      '--connections <n>',
+      'quick run: closed model with N connections instead of a rate',
+      flag.positiveInt('--connections', '50'),
+    )
     .option('--duration <d>', "quick run: how long, e.g. '30s' or '2m'", flag.duration('--duration'))
     .option('--method <m>', 'quick run: HTTP method', 'GET')
     .option('-H, --header <h>', "quick run: request header 'Name: value' (repeatable)", flag.header)
     .option('--body <text>', 'quick run: request body')
     .option('--sla <sla>', "quick run: SLA like 'p95<100ms', 'errors<0.1%' (repeatable)", flag.sla)
-    .option('--max-in-flight <n>', 'cap on requests in flight; beyond it requests are dropped', flag.positiveInt('--max-in-flight', '500'))
+    .option(
+      '--max-in-flight <n>',
+      'cap on requests in flight; beyond it requests are dropped',
+      flag.positiveInt('--max-in-flight', '500'),
+    )
     .option('--timeout <d>', "request timeout, e.g. '5s'", flag.duration('--timeout'))
-    .option('--scale <f>', 'multiply every duration of the scenario (quick CI runs)', flag.positiveNumber('--scale', '0.1'))
+    .option(
+      '--scale <f>',
+      'multiply every duration of the scenario (quick CI runs)',
+      flag.positiveNumber('--scale', '0.1'),
+    )
     .option('--engine <name>', 'load engine', 'native')
     .option('--out <dir>', 'report directory (default gauntlet-results/<scenario>-<time>/)')
-    .option('--reporter <names>', `reporters, comma-separated (${builtinReporterNames.join(', ')})`, flag.list)
+    .option(
+      '--reporter <names>',
+      `reporters, comma-separated (${builtinReporterNames.join(', ')})`,
+      flag.list,
+    )
     .option('-q, --quiet', 'no live progress (the final table is still printed)')
     .addHelpText(
       'after',
@@ -65,13 +85,25 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
   const names = opts.reporter ?? (opts.quiet ? ['json', 'junit', 'markdown'] : [...builtinReporterNames]);
   const reporters = createReporters(names);
   const outDir = opts.out ?? defaultOutDir(scenario.name);
-  const interrupt = interruptSignal(() => process.stderr.write('\ninterrupted: stopping load, writing reports (Ctrl-C again to quit now)\n'));
+  const interrupt = interruptSignal(() =>
+    process.stderr.write('\ninterrupted: stopping load, writing reports (Ctrl-C again to quit now)\n'),
+  );
   try {
-    const outcome = await runScenario({ scenario, file: file ?? null, engine, reporters, outDir, signal: interrupt.signal });
+    const outcome = await runScenario({
+      scenario,
+      file: file ?? null,
+      engine,
+      reporters,
+      outDir,
+      signal: interrupt.signal,
+    });
     for (const e of outcome.reporterErrors) {
-      process.stderr.write(`warning: reporter '${e.reporter}' failed: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
+      process.stderr.write(
+        `warning: reporter '${e.reporter}' failed: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`,
+      );
     }
-    if (opts.quiet && !opts.reporter) process.stdout.write(`${outcome.result.pass ? 'PASS' : 'FAIL'} ${scenario.name}: ${outDir}\n`);
+    if (opts.quiet && !opts.reporter)
+      process.stdout.write(`${outcome.result.pass ? 'PASS' : 'FAIL'} ${scenario.name}: ${outDir}\n`);
     if (outcome.result.status === 'interrupted') return 130;
     return outcome.exitCode;
   } finally {

@@ -3,7 +3,10 @@
  * exits at once. npm may forward the same SIGINT twice in a row, so a second signal within
  * 500 ms of the first is not taken as "force".
  */
-export function interruptSignal(onFirst?: (sig: NodeJS.Signals) => void): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(onFirst?: (sig: NodeJS.Signals) => void): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
   const controller = new AbortController();
   let firstAt = 0;
   const handler = (sig: NodeJS.Signals) => {

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GauntletError } from '../errors.ts';
 
-const serverPath = fileURLToPath(new URL('../../infra-fixtures/app/server.ts', import.meta.url));
+const launcher = fileURLToPath(new URL('../../infra-fixtures/app/start.js', import.meta.url));
 
 export interface StandInApp {
   readonly url: string;
@@ -16,15 +16,21 @@ export interface StandInApp {
   stop(): Promise<void>;
 }
 
-export async function startStandInApp(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<StandInApp> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+export async function startStandInApp(
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<StandInApp> {
+  const child = spawn(process.execPath, [launcher], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no 'listening' line within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no 'listening' line within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
@@ -43,7 +49,10 @@ export async function startStandInApp(env: Record<string, string> = {}, timeoutM
     });
   }).catch((e: unknown) => {
     child.kill('SIGKILL');
-    throw new GauntletError('GAUNTLET_SETUP', `stand-in app failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GauntletError(
+      'GAUNTLET_SETUP',
+      `stand-in app failed to start: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   child.stdout?.resume();
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child) };

@@ -12,7 +12,9 @@ const smokeScenario = fileURLToPath(new URL('../../scenarios/smoke.ts', import.m
 export function addStartCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('start')
-    .description('default job: start the stand-in app, run scenarios/smoke.ts against it, write reports, stop the app')
+    .description(
+      'default job: start the stand-in app, run scenarios/smoke.ts against it, write reports, stop the app',
+    )
     .option('--out <dir>', 'report directory (default gauntlet-results/smoke-<time>/)')
     .option('--scale <f>', 'multiply every duration of the scenario', Number)
     .action(async (opts: { out?: string; scale?: number }) => {
@@ -20,9 +22,7 @@ export function addStartCommand(program: Command, setExit: (code: number) => voi
       const app = await startStandInApp({ DRAIN_DELAY_MS: '100' });
       process.stderr.write(`stand-in app on ${app.url} (pid ${app.pid})\n`);
       try {
-        setExit(
-          await runCommand(smokeScenario, { url: app.url, engine: 'native', method: 'GET', ...opts }),
-        );
+        setExit(await runCommand(smokeScenario, { url: app.url, engine: 'native', method: 'GET', ...opts }));
       } finally {
         await app.stop();
       }

@@ -1,4 +1,4 @@
-import type { LoadSummary, SeriesPoint, Span, TimelineEvent } from '../result/schema.ts';
+import type { LoadSummary, SeriesPoint, Span, TimelineEvent } from './schema.ts';
 import type { WindowStats } from '../metrics/types.ts';
 
 /**

@@ -15,7 +15,8 @@ export function checkAbort(slas: readonly ResolvedSla[], recorder: MetricsRecord
     const span = Math.max(1, Math.round(sla.abortWindowS));
     if (end < span) continue;
     const start = end - span;
-    if (sla.window && (start < sla.window.startS || (sla.window.endS !== null && end > sla.window.endS))) continue;
+    if (sla.window && (start < sla.window.startS || (sla.window.endS !== null && end > sla.window.endS)))
+      continue;
     const obs = slaObserved(sla, recorder.window(start, end));
     if (obs && !compare(obs.value, sla.op, sla.value)) {
       return `abortOnFail: ${sla.id} broken over ${start}–${end} s (observed ${fmt(obs.value)})`;

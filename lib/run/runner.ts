@@ -14,7 +14,7 @@ import { createMultiplexer } from '../../reports/multiplexer.ts';
 import { checkAbort } from './abort-watch.ts';
 import { createClock } from './clock.ts';
 import { progressSnapshot } from './progress.ts';
-import type { RunTimeline } from './timeline.ts';
+import type { RunTimeline } from '../result/timeline.ts';
 
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
@@ -74,7 +74,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   let loadEndMs: number;
   try {
     await engine.run(
-      { baseUrl: scenario.target.url, requests: scenario.requests, profile: scenario.profile, options: scenario.load },
+      {
+        baseUrl: scenario.target.url,
+        requests: scenario.requests,
+        profile: scenario.profile,
+        options: scenario.load,
+      },
       { clock, metrics: recorder, signal: stop.signal },
     );
   } finally {
@@ -85,7 +90,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   recorder.finish();
 
   const durationS = round3(loadEndMs / 1000);
-  const load = recorder.summary({ engine: engine.name, model: scenario.profile.kind === 'closed' ? 'closed' : 'open', durationS });
+  const load = recorder.summary({
+    engine: engine.name,
+    model: scenario.profile.kind === 'closed' ? 'closed' : 'open',
+    durationS,
+  });
   const series = recorder.series();
   const spans = [{ kind: 'load', name: scenario.profile.kind, start: 0, end: durationS }];
   const timeline: RunTimeline = {

@@ -68,7 +68,8 @@ function resolveTarget(t: ParsedScenarioInput['target'], problems: string[]): Re
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     problems.push(`target: protocol '${url.protocol}' is not supported; use http:// or https://`);
   }
-  if (url.search || url.hash) problems.push('target: put query strings in request paths, not in the target URL');
+  if (url.search || url.hash)
+    problems.push('target: put query strings in request paths, not in the target URL');
   return { kind: 'url', url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 
@@ -119,12 +120,15 @@ function resolveLoadOptions(s: ParsedScenarioInput, profile: ResolvedProfile): R
   const timeoutMs = o.timeout !== undefined ? (parseDuration(o.timeout) as number) : 10_000;
   // Little's law with head-room: enough in-flight slots for the peak rate at a 1 s response time,
   // so only a genuinely stalled target (or a tiny cap the user chose) produces drops.
-  const maxInFlight = o.maxInFlight ?? (profile.kind === 'closed' ? profile.connections : Math.max(100, Math.ceil(peakRate(profile) * 1)));
+  const maxInFlight =
+    o.maxInFlight ??
+    (profile.kind === 'closed' ? profile.connections : Math.max(100, Math.ceil(peakRate(profile) * 1)));
   return {
     maxInFlight,
     timeoutMs,
     maxScheduleLagMs: o.maxScheduleLag !== undefined ? (parseDuration(o.maxScheduleLag) as number) : 1000,
-    connections: o.connections ?? (profile.kind === 'closed' ? profile.connections : Math.min(maxInFlight, 256)),
+    connections:
+      o.connections ?? (profile.kind === 'closed' ? profile.connections : Math.min(maxInFlight, 256)),
   };
 }
 
@@ -140,9 +144,13 @@ function resolveSla(
   if ('sla' in base) core = parseSlaText(base.sla) as ParsedSlaText;
   else {
     const value =
-      base.metric === 'latency' && typeof base.value === 'string' ? parseDuration(base.value) : Number(base.value);
+      base.metric === 'latency' && typeof base.value === 'string'
+        ? parseDuration(base.value)
+        : Number(base.value);
     if (value === undefined || !Number.isFinite(value)) {
-      problems.push(`slas[${i}].value: '${base.value}' is not a ${base.metric === 'latency' ? 'time, e.g. 100 or "100ms"' : 'number (percent)'}`);
+      problems.push(
+        `slas[${i}].value: '${base.value}' is not a ${base.metric === 'latency' ? 'time, e.g. 100 or "100ms"' : 'number (percent)'}`,
+      );
     }
     if (base.metric === 'latency' && base.percentile === undefined) {
       problems.push(`slas[${i}].percentile: a latency SLA needs a percentile, e.g. percentile: 95`);
@@ -159,7 +167,8 @@ function resolveSla(
     const startS = ms(opts.window.start) / 1000;
     const endS = opts.window.end !== undefined ? ms(opts.window.end) / 1000 : null;
     if (endS !== null && endS <= startS) problems.push(`slas[${i}].window: end must be after start`);
-    if (startS * 1000 >= runMs) problems.push(`slas[${i}].window.start: starts after the load ends (${runMs / 1000}s)`);
+    if (startS * 1000 >= runMs)
+      problems.push(`slas[${i}].window.start: starts after the load ends (${runMs / 1000}s)`);
     window = { startS, endS };
   }
   return {

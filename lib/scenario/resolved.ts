@@ -27,7 +27,11 @@ export interface RampStage {
 
 export type ResolvedProfile =
   | { readonly kind: 'constant-arrival-rate'; readonly rate: number; readonly durationMs: number }
-  | { readonly kind: 'ramping-arrival-rate'; readonly startRate: number; readonly stages: readonly RampStage[] }
+  | {
+      readonly kind: 'ramping-arrival-rate';
+      readonly startRate: number;
+      readonly stages: readonly RampStage[];
+    }
   | { readonly kind: 'closed'; readonly connections: number; readonly durationMs: number };
 
 /** Knobs of the load generator itself (not of the target). */

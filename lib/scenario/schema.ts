@@ -88,18 +88,17 @@ const slaSchema = z.union([
   slaObjectSchema.extend(slaOptions).strict(),
 ]);
 
-const targetSchema = z.union([
-  z.string(),
-  z.strictObject({ url: z.string() }),
-]);
+const targetSchema = z.union([z.string(), z.strictObject({ url: z.string() })]);
 
 export const scenarioInputSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'name must be letters, digits, dot, dash or underscore (used in file names)' }),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, {
+    error: 'name must be letters, digits, dot, dash or underscore (used in file names)',
+  }),
   description: z.string().default(''),
   target: targetSchema,
-  requests: z.array(requestSchema).min(1, { error: 'requests needs at least one request, e.g. { path: "/healthz" }' }),
+  requests: z
+    .array(requestSchema)
+    .min(1, { error: 'requests needs at least one request, e.g. { path: "/healthz" }' }),
   load: loadSchema,
   options: z
     .strictObject({

@@ -33,7 +33,8 @@ export function parseSlaText(text: string): ParsedSlaText | { error: string } {
     if (!(percentile > 0 && percentile <= 100)) {
       return { error: `SLA '${text}': percentile must be in (0, 100]` };
     }
-    if (value.endsWith('%')) return { error: `SLA '${text}': a latency needs a time like 100ms or 1s, not %` };
+    if (value.endsWith('%'))
+      return { error: `SLA '${text}': a latency needs a time like 100ms or 1s, not %` };
     const ms = parseDuration(/^[0-9.]+$/.test(value) ? `${value}ms` : value);
     if (ms === undefined) return { error: `SLA '${text}': '${value}' is not a time; use e.g. 100ms or 1.5s` };
     return { metric: 'latency', percentile, op, value: ms };
@@ -41,7 +42,8 @@ export function parseSlaText(text: string): ParsedSlaText | { error: string } {
 
   const metric = metricNames[name];
   if (!metric) return { error: `SLA '${text}': unknown metric '${rawName}'; ${SLA_TEXT_HINT}` };
-  if (!value.endsWith('%')) return { error: `SLA '${text}': ${metric} is a percentage; write e.g. '${name}${op}${value}%'` };
+  if (!value.endsWith('%'))
+    return { error: `SLA '${text}': ${metric} is a percentage; write e.g. '${name}${op}${value}%'` };
   const n = Number(value.slice(0, -1));
   if (!Number.isFinite(n) || n < 0 || n > 100) return { error: `SLA '${text}': percentage must be 0–100` };
   return { metric, op, value: n };
@@ -64,6 +66,8 @@ export function slaId(s: ParsedSlaText): string {
     const stat = s.percentile === 100 ? 'max' : `p${s.percentile}`;
     return `${stat}${s.op}${s.value}ms`;
   }
-  const name = { 'error-rate': 'errors', availability: 'availability', 'achieved-rate': 'achieved' }[s.metric];
+  const name = { 'error-rate': 'errors', availability: 'availability', 'achieved-rate': 'achieved' }[
+    s.metric
+  ];
   return `${name}${s.op}${s.value}%`;
 }

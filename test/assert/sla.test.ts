@@ -48,7 +48,10 @@ describe('latency SLA', () => {
 });
 
 describe('rate SLAs', () => {
-  const t = syntheticTimeline([{ ok: 998, failed: 2, latencies: [1] }, { ok: 1000, latencies: [1] }]);
+  const t = syntheticTimeline([
+    { ok: 998, failed: 2, latencies: [1] },
+    { ok: 1000, latencies: [1] },
+  ]);
   it('error rate counts failed of completed', () => {
     const v = slaAssertion(sla('errors<0.1%')).evaluate(t);
     // 0.1 % exactly is not below 0.1 %: the comparison is strict as written.
@@ -78,24 +81,36 @@ describe('phases', () => {
     expect(phaseWindow('during-fault', [], 30)).toBeNull();
   });
   it('scopes an SLA to a phase', () => {
-    const t = syntheticTimeline([...steady(10, 10, 10), ...steady(10, 10, 400), ...steady(10, 10, 10)], { spans });
+    const t = syntheticTimeline([...steady(10, 10, 10), ...steady(10, 10, 400), ...steady(10, 10, 10)], {
+      spans,
+    });
     expect(slaAssertion(sla('p95<100ms', { scope: 'baseline' })).evaluate(t).pass).toBe(true);
     expect(slaAssertion(sla('p95<100ms', { scope: 'during-fault' })).evaluate(t).pass).toBe(false);
     expect(slaAssertion(sla('p95<100ms', { scope: 'recovery' })).evaluate(t).pass).toBe(true);
   });
   it('is inconclusive when the phase does not exist', () => {
-    const v = slaAssertion(sla('p95<100ms', { scope: 'recovery' })).evaluate(syntheticTimeline(steady(5, 1, 1)));
+    const v = slaAssertion(sla('p95<100ms', { scope: 'recovery' })).evaluate(
+      syntheticTimeline(steady(5, 1, 1)),
+    );
     expect(v).toMatchObject({ pass: false, inconclusive: true });
   });
 });
 
 describe('generator health and judgement', () => {
   it('flags drops and schedule lag, and marks failing SLA verdicts inconclusive', () => {
-    const t = syntheticTimeline([{ intended: 1000, sent: 900, dropped: 100, latencies: Array(900).fill(500) }]);
+    const t = syntheticTimeline([
+      { intended: 1000, sent: 900, dropped: 100, latencies: Array(900).fill(500) },
+    ]);
     const health = generatorHealthAssertion().evaluate(t);
     expect(health.pass).toBe(false);
     expect(health.observed).toMatch(/100 of 1000 requests dropped/);
-    const s = resolveScenario({ name: 't', target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { kind: 'constant-arrival-rate', rate: 1, duration: '1s' }, slas: ['p95<100ms', 'errors<1%'] });
+    const s = resolveScenario({
+      name: 't',
+      target: 'http://127.0.0.1:1',
+      requests: [{ path: '/' }],
+      load: { kind: 'constant-arrival-rate', rate: 1, duration: '1s' },
+      slas: ['p95<100ms', 'errors<1%'],
+    });
     const j = judge(assertionsFor(s), t);
     expect(j.valid).toBe(false);
     expect(j.pass).toBe(false);
@@ -107,7 +122,13 @@ describe('generator health and judgement', () => {
     expect(generatorHealthAssertion().evaluate(t).observed).toMatch(/schedule lag p99 80 ms/);
   });
   it('passes a healthy run', () => {
-    const s = resolveScenario({ name: 't', target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { kind: 'constant-arrival-rate', rate: 1, duration: '3s' }, slas: ['p95<100ms'] });
+    const s = resolveScenario({
+      name: 't',
+      target: 'http://127.0.0.1:1',
+      requests: [{ path: '/' }],
+      load: { kind: 'constant-arrival-rate', rate: 1, duration: '3s' },
+      slas: ['p95<100ms'],
+    });
     const j = judge(assertionsFor(s), syntheticTimeline(steady(3, 100, 5)));
     expect(j).toMatchObject({ valid: true, pass: true });
   });

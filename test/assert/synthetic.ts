@@ -1,4 +1,4 @@
-import type { RunTimeline } from '../../lib/run/timeline.ts';
+import type { RunTimeline } from '../../lib/result/timeline.ts';
 import type { LoadSummary, SeriesPoint, Span } from '../../lib/result/schema.ts';
 import type { WindowStats } from '../../lib/metrics/types.ts';
 
@@ -27,7 +27,14 @@ export function syntheticTimeline(
     const ok = s.ok ?? s.latencies?.length ?? 0;
     const failed = s.failed ?? 0;
     const sent = s.sent ?? ok + failed;
-    return { intended: s.intended ?? sent + (s.dropped ?? 0), sent, ok, failed, dropped: s.dropped ?? 0, latencies: s.latencies ?? [] };
+    return {
+      intended: s.intended ?? sent + (s.dropped ?? 0),
+      sent,
+      ok,
+      failed,
+      dropped: s.dropped ?? 0,
+      latencies: s.latencies ?? [],
+    };
   });
   const window = (startS: number, endS: number): WindowStats => {
     const slice = norm.slice(startS, endS);
@@ -43,20 +50,44 @@ export function syntheticTimeline(
       failed: sum('failed'),
       dropped: sum('dropped'),
       percentile,
-      latency: { p50: percentile(50), p90: percentile(90), p95: percentile(95), p99: percentile(99), max: percentile(100) },
+      latency: {
+        p50: percentile(50),
+        p90: percentile(90),
+        p95: percentile(95),
+        p99: percentile(99),
+        max: percentile(100),
+      },
     };
   };
   const whole = window(0, norm.length);
   const series: SeriesPoint[] = norm.map((s, t) => {
     const w = window(t, t + 1);
-    return { t, intended: s.intended, sent: s.sent, ok: s.ok, failed: s.failed, dropped: s.dropped, p50: w.latency.p50, p95: w.latency.p95, p99: w.latency.p99, max: w.latency.max, errors: {} };
+    return {
+      t,
+      intended: s.intended,
+      sent: s.sent,
+      ok: s.ok,
+      failed: s.failed,
+      dropped: s.dropped,
+      p50: w.latency.p50,
+      p95: w.latency.p95,
+      p99: w.latency.p99,
+      max: w.latency.max,
+      errors: {},
+    };
   });
   const load: LoadSummary = {
     engine: 'synthetic',
     model: 'open',
     intendedRps: whole.intended / Math.max(1, norm.length),
     achievedRps: whole.sent / Math.max(1, norm.length),
-    requests: { intended: whole.intended, sent: whole.sent, ok: whole.ok, failed: whole.failed, dropped: whole.dropped },
+    requests: {
+      intended: whole.intended,
+      sent: whole.sent,
+      ok: whole.ok,
+      failed: whole.failed,
+      dropped: whole.dropped,
+    },
     latencyMs: whole.latency,
     serviceTimeMs: whole.latency,
     scheduleLagMs: { p50: 0.1, p99: 0.5, max: 1 },

@@ -2,7 +2,7 @@
  * Black-box helper: spawns the real CLI (bin/gauntlet.js) and returns its exit code, output and,
  * when one was written, the parsed result.json.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface RunGauntletOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   /** Called with the child once it has started (e.g. to send SIGINT). */
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  onSpawn?: (child: ChildProcess) => void;
   /** Pass --out automatically (default true for run/start). */
   autoOut?: boolean;
 }
@@ -36,7 +36,8 @@ export function tempDir(prefix = 'gauntlet-test-'): string {
 
 export function runGauntlet(args: string[], opts: RunGauntletOptions = {}): Promise<GauntletRun> {
   const outDir = join(tempDir(), 'out');
-  const wantsOut = (opts.autoOut ?? true) && (args[0] === 'run' || args[0] === 'start') && !args.includes('--out');
+  const wantsOut =
+    (opts.autoOut ?? true) && (args[0] === 'run' || args[0] === 'start') && !args.includes('--out');
   const fullArgs = wantsOut ? [...args, '--out', outDir] : args;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...fullArgs], {
@@ -50,7 +51,11 @@ export function runGauntlet(args: string[], opts: RunGauntletOptions = {}): Prom
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`gauntlet ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `gauntlet ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 60_000);
     opts.onSpawn?.(child);
     child.on('error', reject);

@@ -12,7 +12,10 @@ import { tempDir } from '../helpers/run-gauntlet.ts';
  * A scripted engine: emits one request every 10 ms of the run clock with a latency chosen by the
  * test, so the runner's timeline, verdicts, abort and interrupt paths are tested without a network.
  */
-function scriptedEngine(latencyAt: (tMs: number) => number, fail: (tMs: number) => boolean = () => false): LoadEngine {
+function scriptedEngine(
+  latencyAt: (tMs: number) => number,
+  fail: (tMs: number) => boolean = () => false,
+): LoadEngine {
   return {
     name: 'scripted',
     supports: () => true,
@@ -20,12 +23,20 @@ function scriptedEngine(latencyAt: (tMs: number) => number, fail: (tMs: number) 
       const durationMs = plan.profile.kind === 'ramping-arrival-rate' ? 0 : plan.profile.durationMs;
       for (let t = 0; t < durationMs; t += 10) {
         while (ctx.clock.now() < t) {
-          if (ctx.signal.aborted) return { engine: 'scripted', model: 'open', scheduleLagMs: { p50: 0, p99: 0, max: 0 } };
+          if (ctx.signal.aborted)
+            return { engine: 'scripted', model: 'open', scheduleLagMs: { p50: 0, p99: 0, max: 0 } };
           await new Promise((r) => setTimeout(r, 5));
         }
         ctx.metrics.intended(t);
         const ok = !fail(t);
-        ctx.metrics.record({ intendedAt: t, sentAt: t, doneAt: t + latencyAt(t), ok, status: ok ? 200 : 503, ...(ok ? {} : { error: 'status-5xx' as const }) });
+        ctx.metrics.record({
+          intendedAt: t,
+          sentAt: t,
+          doneAt: t + latencyAt(t),
+          ok,
+          status: ok ? 200 : 503,
+          ...(ok ? {} : { error: 'status-5xx' as const }),
+        });
       }
       return { engine: 'scripted', model: 'open', scheduleLagMs: { p50: 0, p99: 0, max: 0 } };
     },
@@ -57,7 +68,11 @@ describe('runScenario', () => {
     expect(out.result).toMatchObject({ pass: true, valid: true, status: 'completed' });
     expect(out.result.load.requests.sent).toBe(300);
     expect(out.result.series.length).toBeGreaterThanOrEqual(3);
-    expect(out.files.map((f) => f.split('/').pop()).sort()).toEqual(['junit.xml', 'result.json', 'summary.md']);
+    expect(out.files.map((f) => f.split('/').pop()).sort()).toEqual([
+      'junit.xml',
+      'result.json',
+      'summary.md',
+    ]);
     const saved = resultSchema.parse(JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8')));
     expect(saved.verdicts.map((v) => v.name)).toEqual(['generator-health', 'p95<50ms', 'errors<1%']);
   });
@@ -78,7 +93,10 @@ describe('runScenario', () => {
     const out = await runScenario({
       scenario: scenario([{ sla: 'errors<1%', abortOnFail: true, abortWindow: '1s' }], '20s'),
       file: null,
-      engine: scriptedEngine(() => 5, (t) => t >= 1000),
+      engine: scriptedEngine(
+        () => 5,
+        (t) => t >= 1000,
+      ),
       reporters: [],
       outDir: tempDir(),
       progressIntervalMs: 100,

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StandInApp, startStandInApp } from '../../lib/cli/stand-in-app.ts';
+import { resultSchema } from '../../lib/result/schema.ts';
+import { runGauntlet } from '../helpers/run-gauntlet.ts';
+
+let app: StandInApp;
+beforeAll(async () => {
+  app = await startStandInApp({ DRAIN_DELAY_MS: '0' });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('gauntlet run against the stand-in app', () => {
+  it('quick mode: meets the rate, passes its SLAs, writes every report', async () => {
+    const r = await runGauntlet([
+      'run',
+      '--url',
+      `${app.url}/healthz`,
+      '--rate',
+      '200',
+      '--duration',
+      '3s',
+      '--sla',
+      'p95<250ms',
+      '--sla',
+      'errors<0.1%',
+      '--sla',
+      'achieved>=99%',
+    ]);
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const result = resultSchema.parse(r.result);
+    expect(result.pass).toBe(true);
+    expect(result.load.requests.intended).toBe(600);
+    expect(result.load.requests.ok).toBe(600);
+    expect(result.load.requests.dropped).toBe(0);
+    for (const f of ['result.json', 'junit.xml', 'summary.md'])
+      expect(existsSync(join(r.outDir, f)), f).toBe(true);
+    expect(readFileSync(join(r.outDir, 'junit.xml'), 'utf8')).toMatch(/<testcase[^>]+name="p95&lt;250ms"/);
+    // Not a TTY: the console reporter prints a final table, not redraws.
+    expect(r.stdout).not.toMatch(/\r/);
+    expect(r.stdout).toMatch(/p95<250ms/);
+  });
+
+  it('an impossible SLA fails with exit code 1 and the verdict says why', async () => {
+    const r = await runGauntlet([
+      'run',
+      '--url',
+      `${app.url}/healthz`,
+      '--rate',
+      '50',
+      '--duration',
+      '1s',
+      '--sla',
+      'p50<0.001ms',
+      '-q',
+    ]);
+    expect(r.exitCode).toBe(1);
+    const v = r.result?.verdicts.find((x) => x.name === 'p50<0.001ms');
+    expect(v?.pass).toBe(false);
+    expect(v?.observed).toMatch(/p50 latency = [\d.]+ ms/);
+  });
+
+  it('counts unexpected statuses as failures by status class', async () => {
+    const r = await runGauntlet([
+      'run',
+      '--url',
+      `${app.url}/no-such-path`,
+      '--rate',
+      '50',
+      '--duration',
+      '1s',
+      '--sla',
+      'errors<1%',
+      '-q',
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.result?.load.errors['status-4xx']).toBe(50);
+    expect(r.result?.load.statusCodes['404']).toBe(50);
+  });
+
+  it('Ctrl-C stops the load promptly and still writes the reports', async () => {
+    const started = Date.now();
+    const r = await runGauntlet(
+      ['run', '--url', `${app.url}/healthz`, '--rate', '100', '--duration', '60s', '-q'],
+      {
+        onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 3000),
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.exitCode).toBe(130);
+    expect(r.result?.status).toBe('interrupted');
+    expect(existsSync(join(r.outDir, 'junit.xml'))).toBe(true);
+  });
+
+  it('runs a scenario file with --url override and --scale', async () => {
+    const r = await runGauntlet(['run', 'scenarios/smoke.ts', '--url', app.url, '--scale', '0.1', '-q']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.result?.scenario).toMatchObject({ name: 'smoke', scale: 0.1, target: app.url });
+    expect(r.result?.durationS).toBeLessThan(4);
+  });
+});
+
+describe('gauntlet start (npm start)', () => {
+  it('starts the app, runs the smoke scenario, writes reports and stops the app', async () => {
+    const r = await runGauntlet(['start', '--scale', '0.1']);
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    expect(r.result?.pass).toBe(true);
+    const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
