@@ -10,7 +10,7 @@ export interface GeneratorHealthLimits {
   readonly maxScheduleLagP99Ms: number;
 }
 
-export const defaultGeneratorLimits: GeneratorHealthLimits = { maxDroppedPct: 0.1, maxScheduleLagP99Ms: 20 };
+export const defaultGeneratorLimits: GeneratorHealthLimits = { maxDroppedPct: 0.1, maxScheduleLagP99Ms: 50 };
 
 /**
  * Is the load the scenario asked for the load the target got? When not, the run is invalid: its
