@@ -37,7 +37,10 @@ export function phaseWindow(
 
 /** Whole seconds covered by a window: [floor(start), ceil(end)), clipped to the run. */
 export function toSeconds(w: SecondsWindow, durationS: number): SecondsWindow {
+  // durationS runs a few ms past the last scheduled second while in-flight requests finish; that
+  // tail is not a second of load of its own.
+  const lastS = Math.max(1, Math.ceil(durationS - 0.05));
   const start = Math.max(0, Math.floor(w.start));
-  const end = Math.min(Math.ceil(durationS), Math.ceil(w.end));
+  const end = Math.min(lastS, Math.ceil(w.end - 0.05 > start ? w.end - 0.05 : w.end));
   return { start, end: Math.max(start, end) };
 }
