@@ -22,7 +22,8 @@ export interface ForwardConfig {
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
-const hopByHop = new Set([
+/** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded in either direction. */
+export const hopByHop: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BackendTable, Blackhole, type EndpointInput } from './backends.ts';
-import { forward, UpstreamPools, type ForwardConfig } from './forward.ts';
+import { forward, hopByHop, UpstreamPools, type ForwardConfig } from './forward.ts';
 import { IngressMetrics } from './metrics.ts';
 import { ConnectionLimiter, RequestRateLimiter } from './rate-limit.ts';
 import { buildRoutes, matchRoute, type IngressObject, type Route, type RouteTable } from './routes.ts';
@@ -72,13 +72,7 @@ function sendPage(res: ServerResponse, status: number): void {
 }
 
 const dropRequestHeaders = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
+  ...hopByHop,
   'content-length',
   'x-real-ip',
   'x-forwarded-for',

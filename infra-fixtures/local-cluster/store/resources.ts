@@ -31,6 +31,22 @@ import { bool, def, eventFields, path, podFields, scale, status } from './resour
 
 const all = ['all'];
 
+/** One HorizontalPodAutoscaler storage served as two versions; only the view differs. */
+const hpa = {
+  group: 'autoscaling',
+  plural: 'horizontalpodautoscalers',
+  singular: 'horizontalpodautoscaler',
+  kind: 'HorizontalPodAutoscaler',
+  namespaced: true,
+  storage: 'horizontalpodautoscalers' as const,
+  shortNames: ['hpa'],
+  categories: all,
+  columns: hpaColumns,
+  tracksGeneration: true,
+  statusSubresource: true,
+  subresources: [status('HorizontalPodAutoscaler')],
+};
+
 export const resourceTypes: ResourceType[] = [
   // core/v1
   def({
@@ -213,37 +229,8 @@ export const resourceTypes: ResourceType[] = [
     columns: controllerRevisionColumns,
   }),
   // autoscaling: v2 first, it is the preferred version (spec §2.2)
-  def({
-    group: 'autoscaling',
-    version: 'v2',
-    plural: 'horizontalpodautoscalers',
-    singular: 'horizontalpodautoscaler',
-    kind: 'HorizontalPodAutoscaler',
-    namespaced: true,
-    storage: 'horizontalpodautoscalers',
-    shortNames: ['hpa'],
-    categories: all,
-    columns: hpaColumns,
-    tracksGeneration: true,
-    statusSubresource: true,
-    subresources: [status('HorizontalPodAutoscaler')],
-  }),
-  def({
-    group: 'autoscaling',
-    version: 'v1',
-    plural: 'horizontalpodautoscalers',
-    singular: 'horizontalpodautoscaler',
-    kind: 'HorizontalPodAutoscaler',
-    namespaced: true,
-    storage: 'horizontalpodautoscalers',
-    shortNames: ['hpa'],
-    categories: all,
-    columns: hpaColumns,
-    tracksGeneration: true,
-    statusSubresource: true,
-    subresources: [status('HorizontalPodAutoscaler')],
-    view: hpaV1View,
-  }),
+  def({ ...hpa, version: 'v2' }),
+  def({ ...hpa, version: 'v1', view: hpaV1View }),
   def({
     group: 'policy',
     version: 'v1',
