@@ -13,3 +13,6 @@ export { createEventRecorder, type EventRecorder, type EventType } from './event
 export { startGarbageCollector, type GarbageCollector } from './gc.ts';
 export * from './podUtil.ts';
 export { place } from './scheduler/scheduler.ts';
+export * from './node-lifecycle/index.ts';
+export * from './hpa/index.ts';
+export * from './disruption/index.ts';
