@@ -1,5 +1,5 @@
 import type { Span } from '../result/schema.ts';
-import type { ResolvedSla } from '../scenario/resolved.ts';
+import type { PhaseScope, ResolvedWindow } from '../scenario/resolved.ts';
 
 export interface SecondsWindow {
   readonly start: number;
@@ -17,7 +17,7 @@ export function faultSpans(spans: readonly Span[]): Span[] {
  * phase does not exist in this run (e.g. no fault was injected).
  */
 export function phaseWindow(
-  scope: ResolvedSla['scope'],
+  scope: PhaseScope,
   spans: readonly Span[],
   durationS: number,
 ): SecondsWindow | null {
@@ -43,4 +43,21 @@ export function toSeconds(w: SecondsWindow, durationS: number): SecondsWindow {
   const start = Math.max(0, Math.floor(w.start));
   const end = Math.min(lastS, Math.ceil(w.end - 0.05 > start ? w.end - 0.05 : w.end));
   return { start, end: Math.max(start, end) };
+}
+
+/** A phase narrowed by a scenario window (seconds from run start; `endS: null` = the phase's end). */
+export function narrowWindow(phase: SecondsWindow, window: ResolvedWindow | null): SecondsWindow {
+  if (!window) return phase;
+  return {
+    start: Math.max(phase.start, window.startS),
+    end: Math.min(phase.end, window.endS ?? phase.end),
+  };
+}
+
+/** ' [during-fault]', ' [10–20 s]': what verdict names add for a scope and a window. */
+export function scopeSuffix(scope: PhaseScope, window: ResolvedWindow | null): string {
+  const parts: string[] = [];
+  if (scope !== 'run') parts.push(scope);
+  if (window) parts.push(`${window.startS}–${window.endS === null ? 'end' : `${window.endS} s`}`);
+  return parts.map((p) => ` [${p}]`).join('');
 }

@@ -1,22 +1,25 @@
 import type { Verdict } from '../result/schema.ts';
 import type { RunTimeline } from '../result/timeline.ts';
-import type { ResolvedSla } from '../scenario/resolved.ts';
+import type { ResolvedSla, SlaCondition } from '../scenario/resolved.ts';
 import type { WindowStats } from '../metrics/types.ts';
 import type { Assertion } from './assertion.ts';
 import { compare, fmt, pct } from './compare.ts';
-import { type SecondsWindow, phaseWindow, toSeconds } from './phases.ts';
+import { type SecondsWindow, narrowWindow, phaseWindow, toSeconds } from './phases.ts';
 
-const metricLabel = (s: ResolvedSla) =>
+const metricLabel = (s: Pick<ResolvedSla, 'metric' | 'percentile'>) =>
   s.metric === 'latency'
     ? `${s.percentile === 100 ? 'max' : `p${s.percentile}`} latency`
     : { 'error-rate': 'error rate', availability: 'availability', 'achieved-rate': 'achieved rate' }[
         s.metric
       ];
 
-const unit = (s: ResolvedSla) => (s.metric === 'latency' ? ' ms' : ' %');
+const unit = (s: Pick<ResolvedSla, 'metric'>) => (s.metric === 'latency' ? ' ms' : ' %');
 
 /** The value an SLA looks at, over a window; null when the window holds no data to judge. */
-export function slaObserved(sla: ResolvedSla, w: WindowStats): { value: number; detail: string } | null {
+export function slaObserved(
+  sla: Pick<ResolvedSla, 'metric' | 'percentile'>,
+  w: WindowStats,
+): { value: number; detail: string } | null {
   const completed = w.ok + w.failed;
   switch (sla.metric) {
     case 'latency': {
@@ -34,6 +37,20 @@ export function slaObserved(sla: ResolvedSla, w: WindowStats): { value: number; 
         ? { value: pct(w.sent, w.intended), detail: `${w.sent} of ${w.intended} intended sent` }
         : null;
   }
+}
+
+/** 'p95 latency < 100 ms', 'error rate < 0.1 %'. */
+export function describeCondition(c: SlaCondition): string {
+  return `${metricLabel(c)} ${c.op} ${fmt(c.value)}${unit(c)}`;
+}
+
+/** Whether a window meets a condition; null when the window has nothing to judge. */
+export function meetsCondition(
+  c: SlaCondition,
+  w: WindowStats,
+): { pass: boolean; value: number; detail: string } | null {
+  const obs = slaObserved(c, w);
+  return obs && { pass: compare(obs.value, c.op, c.value), ...obs };
 }
 
 export function describeSla(sla: ResolvedSla, w: SecondsWindow): string {
@@ -56,13 +73,7 @@ export function slaAssertion(sla: ResolvedSla): Assertion {
           window: { start: 0, end: t.durationS },
         };
       }
-      const wanted = sla.window
-        ? {
-            start: Math.max(phase.start, sla.window.startS),
-            end: Math.min(phase.end, sla.window.endS ?? phase.end),
-          }
-        : phase;
-      const w = toSeconds(wanted, t.durationS);
+      const w = toSeconds(narrowWindow(phase, sla.window), t.durationS);
       const stats = t.window(w.start, w.end);
       const obs = slaObserved(sla, stats);
       const claim = describeSla(sla, w);

@@ -1,6 +1,12 @@
 import type { Clock } from '../run/clock.ts';
 import type { MetricsSink } from '../metrics/types.ts';
-import type { ResolvedLoadOptions, ResolvedProfile, ResolvedRequest } from '../scenario/resolved.ts';
+import type { Verdict } from '../result/schema.ts';
+import type {
+  ResolvedLoadOptions,
+  ResolvedProfile,
+  ResolvedRequest,
+  ResolvedSla,
+} from '../scenario/resolved.ts';
 
 export interface LoadPlan {
   /** Base URL of the target (origin + optional base path, no trailing slash). */
@@ -8,6 +14,10 @@ export interface LoadPlan {
   readonly requests: readonly ResolvedRequest[];
   readonly profile: ResolvedProfile;
   readonly options: ResolvedLoadOptions;
+  /** Scenario name, for engines that label their own artefacts (a k6 script's scenario and tags). */
+  readonly name?: string;
+  /** The scenario's SLAs, for engines that check them themselves (k6 thresholds). */
+  readonly slas?: readonly ResolvedSla[];
 }
 
 export interface LoadContext {
@@ -26,6 +36,10 @@ export interface EngineReport {
     readonly p99: number | null;
     readonly max: number | null;
   };
+  /** Set when the engine itself ended the load early, e.g. a k6 threshold with abortOnFail. */
+  readonly abortReason?: string;
+  /** The engine's own verdicts (e.g. k6's thresholds), reported beside gauntlet's. */
+  readonly verdicts?: readonly Verdict[];
 }
 
 /** One interface per extension point: every engine (native, autocannon, k6) implements this. */

@@ -3,13 +3,21 @@
  * time. A second stays live (counters + histogram) only while results for it can still arrive:
  * once the run has moved `lateAfterMs` past its end, it is compacted into a `SeriesPoint` whose
  * histogram is an encoded string, and the live histogram is dropped. Memory is therefore a handful
- * of live histograms plus ~200 bytes per elapsed second, however many requests the run makes.
+ * of live histograms plus ~200 bytes per elapsed second, however many requests the run makes, plus
+ * at most `maxFailureSamples` failed requests kept one by one.
  */
 import { errorKinds } from '../result/schema.ts';
 import { createHistogram, decodeHistogram, latencyStatsOf, percentileMs, recordMs } from './histogram.ts';
 import { SecondBucket, countsRecord, emptyPoint, errorIndex, mapRecord } from './second.ts';
 import { toSparse, type SparseHistogram } from './sparse.ts';
-import type { LoadSummary, MetricsSink, RequestOutcome, SeriesPoint, WindowStats } from './types.ts';
+import type {
+  FailureSample,
+  LoadSummary,
+  MetricsSink,
+  RequestOutcome,
+  SeriesPoint,
+  WindowStats,
+} from './types.ts';
 import { mergeWindow, type WindowPart } from './window.ts';
 
 /** Compacted seconds whose sparse histogram is kept for fast windows (a few KB each). */
@@ -22,6 +30,11 @@ export interface MetricsRecorderOptions {
   readonly marginMs?: number;
   /** The run clock; without it the recorder infers "now" from the latest time it was told. */
   readonly now?: () => number;
+  /**
+   * Failed requests kept one by one (for attributing failures to cluster causes); later failures
+   * are only counted, so memory stays bounded however badly the target fails. @default 1000
+   */
+  readonly maxFailureSamples?: number;
 }
 
 export interface MetricsTotals {
@@ -45,6 +58,10 @@ function checkOptions(o: MetricsRecorderOptions): void {
   if (o.marginMs !== undefined && !(o.marginMs >= 0)) {
     throw new RangeError(`marginMs must be a non-negative number of ms (got ${o.marginMs})`);
   }
+  const cap = o.maxFailureSamples;
+  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 0)) {
+    throw new RangeError(`maxFailureSamples must be a whole number ≥ 0 (got ${cap})`);
+  }
 }
 
 export class MetricsRecorder implements MetricsSink {
@@ -65,11 +82,15 @@ export class MetricsRecorder implements MetricsSink {
   private readonly _latency = createHistogram();
   private readonly _service = createHistogram();
   private readonly _lag = createHistogram();
+  private readonly _maxFailures: number;
+  private readonly _failures: FailureSample[] = [];
+  private _failuresDropped = 0;
 
   constructor(options: MetricsRecorderOptions) {
     checkOptions(options);
     this._lateAfterMs = options.timeoutMs + (options.marginMs ?? 5000);
     this._now = options.now;
+    this._maxFailures = options.maxFailureSamples ?? 1000;
   }
 
   intended(intendedAt: number): void {
@@ -93,6 +114,7 @@ export class MetricsRecorder implements MetricsSink {
     else {
       t.failed++;
       this._errors[errorIndex(o.error)]!++;
+      this._sampleFailure(o, latency);
     }
     if (o.status !== undefined) this._statusCodes.set(o.status, (this._statusCodes.get(o.status) ?? 0) + 1);
     recordMs(this._latency, latency);
@@ -180,9 +202,35 @@ export class MetricsRecorder implements MetricsSink {
     };
   }
 
+  /** The first failed requests in the order they completed (at most `maxFailureSamples`). */
+  failures(): FailureSample[] {
+    return this._failures.slice();
+  }
+
+  /** Failed requests left out of `failures()` because the sample was full. */
+  failuresDropped(): number {
+    return this._failuresDropped;
+  }
+
   /** Whole-run latency percentile (ms), e.g. for p99.9. */
   latencyPercentile(p: number): number | null {
     return percentileMs(this._latency, p);
+  }
+
+  private _sampleFailure(o: RequestOutcome, latencyMs: number): void {
+    if (this._failures.length >= this._maxFailures) {
+      this._failuresDropped++;
+      return;
+    }
+    const f: FailureSample = {
+      t: Math.round(o.intendedAt) / 1000,
+      kind: o.error ?? 'other',
+      latencyMs: Math.max(0, Math.round(latencyMs * 100) / 100),
+    };
+    if (o.status !== undefined) f.status = o.status;
+    if (o.request !== undefined) f.request = o.request;
+    if (o.target !== undefined) f.target = o.target;
+    this._failures.push(f);
   }
 
   private _bucket(intendedAt: number): SecondBucket {

@@ -1,4 +1,4 @@
-import type { ErrorKind, LatencyStats, LoadSummary, SeriesPoint } from '../result/schema.ts';
+import type { ErrorKind, FailureSample, LatencyStats, LoadSummary, SeriesPoint } from '../result/schema.ts';
 
 /** What a load engine reports for one request. Times are ms on the run clock. */
 export interface RequestOutcome {
@@ -14,6 +14,10 @@ export interface RequestOutcome {
   readonly ok: boolean;
   /** Why it failed, when it did. */
   readonly error?: ErrorKind;
+  /** The scenario request's name (kept only in the failure sample). */
+  readonly request?: string;
+  /** Where it went, when the engine knows (kept only in the failure sample). */
+  readonly target?: string;
 }
 
 /** Windowed statistics over a range of whole seconds. */
@@ -32,7 +36,8 @@ export interface WindowStats {
 
 /**
  * Bounded-memory metrics of one run: per-second buckets (by intended send time) of counters and
- * HDR histograms, plus whole-run histograms. Nothing is kept per request.
+ * HDR histograms, plus whole-run histograms. Nothing is kept per request but a capped sample of
+ * failures (the first N), which lets verdicts attribute failures to what the cluster did.
  */
 export interface MetricsSink {
   /** A request was scheduled at `intendedAt` (counts toward the intended rate). */
@@ -42,4 +47,4 @@ export interface MetricsSink {
   /** A completed request (success or failure). */
   record(outcome: RequestOutcome): void;
 }
-export type { ErrorKind, LatencyStats, LoadSummary, SeriesPoint };
+export type { ErrorKind, FailureSample, LatencyStats, LoadSummary, SeriesPoint };

@@ -62,8 +62,73 @@ export const eventSchema = z.object({
   kind: z.string(),
   object: z.string(),
   message: z.string(),
+  /** Facts that depend on the kind (node, zone, reason …); optional, so older v1 files stay valid. */
+  detail: z.record(z.string(), z.unknown()).optional(),
 });
 export type TimelineEvent = z.infer<typeof eventSchema>;
+
+/**
+ * Event kinds the cluster observers write (documented in docs/result-schema.md). The schema keeps
+ * `kind` an open string: readers must accept kinds they do not know.
+ */
+export const clusterEventKinds = [
+  'pod-created',
+  'pod-ready',
+  'pod-not-ready',
+  'pod-terminating',
+  'pod-deleted',
+  'endpoint-added',
+  'endpoint-removed',
+  'node-ready',
+  'node-not-ready',
+  'node-cordoned',
+  'node-uncordoned',
+  'eviction',
+  'k8s-event',
+  'hpa-rescale',
+  'rollout-start',
+  'rollout-complete',
+  'rollout-stalled',
+] as const;
+export type ClusterEventKind = (typeof clusterEventKinds)[number];
+
+/** `detail` of a span of kind `chaos`. */
+export interface ChaosSpanDetail {
+  /** The action, e.g. `pod-kill`, `node-drain`, `zone-outage`. */
+  readonly action: string;
+  /** What it hit, e.g. `pod/novel/api-7d9f-x2k`, `node/worker-2`, `zone/zone-b`. */
+  readonly target: string;
+  /** The action's mode, e.g. `graceful`, `forced`, `stop`, `partition`. */
+  readonly mode: string;
+}
+
+/**
+ * One observation of a cluster quantity. Gauges are step series: a value holds from its `t` until
+ * the next point of the same series (same name and labels).
+ */
+export const gaugePointSchema = z.object({
+  t: z.number(),
+  name: z.string(),
+  value: z.number(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+export type GaugePoint = z.infer<typeof gaugePointSchema>;
+
+/** One failed request, from the capped sample the metrics recorder keeps. */
+export const failureSchema = z.object({
+  /** Intended send time, s, rounded to 1 ms. */
+  t: z.number(),
+  /** An error kind (see errorKinds); a string, so kinds added within v1 still read. */
+  kind: z.string(),
+  /** From the intended send time until the failure arrived, ms. */
+  latencyMs: z.number().nonnegative().optional(),
+  status: z.number().int().optional(),
+  /** The scenario request's name. */
+  request: z.string().optional(),
+  /** Where the request went, when the engine knows (e.g. the pod that answered). */
+  target: z.string().optional(),
+});
+export type FailureSample = z.infer<typeof failureSchema>;
 
 export const verdictSchema = z.object({
   name: z.string(),
@@ -126,6 +191,11 @@ export const resultSchema = z.object({
   series: z.array(seriesPointSchema),
   spans: z.array(spanSchema),
   events: z.array(eventSchema),
+  /** Cluster observations (optional: older v1 files and runs without a cluster have none). */
+  gauges: z.array(gaugePointSchema).optional(),
+  /** The first failed requests, in the order they failed; `failuresDropped` counts the rest. */
+  failures: z.array(failureSchema).optional(),
+  failuresDropped: z.number().int().nonnegative().optional(),
   verdicts: z.array(verdictSchema),
 });
 export type RunResult = z.infer<typeof resultSchema>;

@@ -4,7 +4,7 @@
  * interrupted by a signal).
  */
 import { assertionsFor, judge } from '../assert/index.ts';
-import type { LoadEngine } from '../load/engine.ts';
+import type { EngineReport, LoadEngine } from '../load/engine.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import { type RunResult, SCHEMA_VERSION, resultSchema } from '../result/schema.ts';
 import { profileDurationMs, type ResolvedScenario } from '../scenario/resolved.ts';
@@ -14,7 +14,7 @@ import { createMultiplexer } from '../../reports/multiplexer.ts';
 import { checkAbort } from './abort-watch.ts';
 import { createClock } from './clock.ts';
 import { progressSnapshot } from './progress.ts';
-import type { RunTimeline } from '../result/timeline.ts';
+import { type PreflightSnapshot, createTimeline } from '../result/timeline.ts';
 
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Aborting it interrupts the run (SIGINT); reports are still written. */
   readonly signal?: AbortSignal;
   readonly progressIntervalMs?: number;
+  /** The target read from the cluster before the load, for the preflight verdicts. */
+  readonly preflight?: PreflightSnapshot;
 }
 
 export interface RunOutcome {
@@ -72,13 +74,16 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   ticker.unref();
 
   let loadEndMs: number;
+  let report: EngineReport;
   try {
-    await engine.run(
+    report = await engine.run(
       {
         baseUrl: scenario.target.url,
         requests: scenario.requests,
         profile: scenario.profile,
         options: scenario.load,
+        name: scenario.name,
+        slas: scenario.slas,
       },
       { clock, metrics: recorder, signal: stop.signal },
     );
@@ -88,6 +93,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     opts.signal?.removeEventListener('abort', onExternalAbort);
   }
   recorder.finish();
+  // An engine that stopped the load itself (a k6 abortOnFail threshold) aborted the run.
+  if (report.abortReason && end.status === 'completed') {
+    end.status = 'aborted';
+    end.abortReason = report.abortReason;
+  }
 
   const durationS = round3(loadEndMs / 1000);
   const load = recorder.summary({
@@ -97,18 +107,26 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   });
   const series = recorder.series();
   const spans = [{ kind: 'load', name: scenario.profile.kind, start: 0, end: durationS }];
-  const timeline: RunTimeline = {
+  const failures = recorder.failures();
+  const timeline = createTimeline({
     durationS,
     load,
     series,
     spans,
     events: [],
+    failures,
+    ...(opts.preflight ? { preflight: opts.preflight } : {}),
     window: (a, b) => recorder.window(a, b),
-  };
+  });
   const judgement = judge(assertionsFor(scenario), timeline);
+  // The engine's own verdicts (k6 thresholds) count like gauntlet's, inconclusive on an invalid run.
+  const engineVerdicts = (report.verdicts ?? []).map((v) =>
+    !judgement.valid && !v.pass ? { ...v, inconclusive: true } : v,
+  );
   const verdicts = end.abortReason
     ? [
         ...judgement.verdicts,
+        ...engineVerdicts,
         {
           name: 'abort-on-fail',
           claim: 'no abortOnFail SLA broken over its trailing window while the load ran',
@@ -117,7 +135,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
           window: { start: 0, end: durationS },
         },
       ]
-    : judgement.verdicts;
+    : [...judgement.verdicts, ...engineVerdicts];
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     gauntletVersion,
@@ -130,7 +148,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     },
     startedAt: clock.startedAt.toISOString(),
     durationS,
-    pass: judgement.pass && end.status === 'completed',
+    pass: judgement.pass && engineVerdicts.every((v) => v.pass) && end.status === 'completed',
     valid: judgement.valid,
     status: end.status,
     ...(end.abortReason ? { abortReason: end.abortReason } : {}),
@@ -138,6 +156,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     series,
     spans,
     events: [],
+    failures,
+    failuresDropped: recorder.failuresDropped(),
     verdicts,
   };
   // The contract is checked on the way out, so a drift between code and schema fails loudly here.

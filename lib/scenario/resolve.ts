@@ -16,6 +16,7 @@ import type {
 import { profileDurationMs } from './resolved.ts';
 import { type ParsedScenarioInput, scenarioInputSchema } from './schema.ts';
 import { type ParsedSlaText, parseSlaText, slaId } from './sla-text.ts';
+import { resolveVerification, resolveWindow } from './verify-resolve.ts';
 
 export interface ResolveOptions {
   /** Multiplies every duration of the schedule (profile, windows). Default 1. */
@@ -42,6 +43,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
   const load = resolveLoadOptions(s, profile);
   const runMs = profileDurationMs(profile);
   const slas = s.slas.map((x, i) => resolveSla(x, i, ms, runMs, problems));
+  const verify = s.verify.map((v, i) => resolveVerification(v, i, { scaled: ms, runMs, slas }, problems));
   if (problems.length) throw new ScenarioInvalidError(source, problems);
   return deepFreeze({
     name: s.name,
@@ -51,6 +53,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
     profile,
     load,
     slas,
+    verify,
     chaos: s.chaos,
     scale,
   });
@@ -162,15 +165,9 @@ function resolveSla(
     if (core.metric !== 'latency') delete core.percentile;
   }
   const opts = typeof x === 'string' ? undefined : x;
-  let window: ResolvedWindow | null = null;
-  if (opts?.window) {
-    const startS = ms(opts.window.start) / 1000;
-    const endS = opts.window.end !== undefined ? ms(opts.window.end) / 1000 : null;
-    if (endS !== null && endS <= startS) problems.push(`slas[${i}].window: end must be after start`);
-    if (startS * 1000 >= runMs)
-      problems.push(`slas[${i}].window.start: starts after the load ends (${runMs / 1000}s)`);
-    window = { startS, endS };
-  }
+  const window: ResolvedWindow | null = opts?.window
+    ? resolveWindow(opts.window, `slas[${i}].window`, { scaled: ms, runMs }, problems)
+    : null;
   return {
     id: slaId(core),
     metric: core.metric,

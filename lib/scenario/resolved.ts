@@ -55,6 +55,8 @@ export interface ResolvedWindow {
   readonly endS: number | null;
 }
 
+export type PhaseScope = 'run' | 'baseline' | 'during-fault' | 'recovery';
+
 export interface ResolvedSla {
   /** Stable id used in verdict names and JUnit test case names, e.g. `p95<100ms`. */
   readonly id: string;
@@ -66,11 +68,65 @@ export interface ResolvedSla {
   readonly value: number;
   readonly window: ResolvedWindow | null;
   /** Phase scope (chaos issue); `run` = the whole run. */
-  readonly scope: 'run' | 'baseline' | 'during-fault' | 'recovery';
+  readonly scope: PhaseScope;
   readonly abortOnFail: boolean;
   /** With abortOnFail: evaluate over the trailing N seconds, and not before N seconds have passed. */
   readonly abortWindowS: number;
 }
+
+/** An SLA as a condition only (no scope, window or abort): what "within the SLA" means. */
+export type SlaCondition = Pick<ResolvedSla, 'id' | 'metric' | 'percentile' | 'op' | 'value'>;
+
+/** No failed request in the scope; failures are attributed to Kubernetes causes. */
+export interface ResolvedZeroDowntime {
+  readonly kind: 'zero-downtime';
+  readonly scope: PhaseScope;
+  /** Narrows the scope further (seconds from run start). */
+  readonly window: ResolvedWindow | null;
+  /** How far before a failure a cause may lie. */
+  readonly lookbackMs: number;
+}
+
+/** After each fault ends, the per-second series is back within the SLA for `stableForS` seconds within `withinMs`. */
+export interface ResolvedRecoveryTime {
+  readonly kind: 'recovery-time';
+  readonly withinMs: number;
+  readonly sla: readonly SlaCondition[];
+  /** Whole seconds (rounded up). */
+  readonly stableForS: number;
+  /** Only fault spans with this name or action; null = every fault. */
+  readonly fault: string | null;
+}
+
+/** Which replica count autoscaling follows; `auto` = hpa.desired when observed, else deployment.desired. */
+export interface ReplicaSource {
+  readonly gauge: 'hpa.desired' | 'deployment.desired' | 'auto';
+  /** Label filter: { hpa: name } or { deployment: name }; empty = every series summed. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Each check is null when the scenario does not ask for it; at least one is set. */
+export interface ResolvedAutoscaling {
+  readonly kind: 'autoscaling';
+  readonly source: ReplicaSource;
+  /** When the load steps up (s from run start); null = detect from the intended rate. */
+  readonly loadStepS: number | null;
+  /** When the load drops; null = detect. */
+  readonly loadDropS: number | null;
+  readonly scaleUpWithinMs: number | null;
+  readonly minPeak: number | null;
+  readonly maxDirectionChanges: number | null;
+  readonly scaleDown: { readonly to: number; readonly withinMs: number } | null;
+}
+
+/** Judged on the cluster snapshot taken before the load (RunTimeline.preflight). */
+export interface ResolvedPreflight {
+  readonly kind: 'preflight';
+  readonly minZones: number;
+}
+
+export type ResolvedVerification =
+  ResolvedZeroDowntime | ResolvedRecoveryTime | ResolvedAutoscaling | ResolvedPreflight;
 
 export interface ResolvedTarget {
   readonly kind: 'url';
@@ -86,6 +142,8 @@ export interface ResolvedScenario {
   readonly profile: ResolvedProfile;
   readonly load: ResolvedLoadOptions;
   readonly slas: readonly ResolvedSla[];
+  /** Verdicts beyond SLAs, in the order written. */
+  readonly verify: readonly ResolvedVerification[];
   /** Reserved for the chaos schedule; validated as an (empty for now) list. */
   readonly chaos: readonly unknown[];
   /** The duration multiplier applied (1 = as written). */

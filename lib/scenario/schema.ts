@@ -3,15 +3,9 @@
  * Types for authors are derived from this one schema (`ScenarioInput`).
  */
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from './duration.ts';
-import { SLA_TEXT_HINT, parseSlaText } from './sla-text.ts';
+import { positiveDuration, scopeSchema, slaTextSchema, windowSchema } from './fields.ts';
+import { verifyListSchema } from './verify-schema.ts';
 
-const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
-  message: `not a duration; ${DURATION_HINT}`,
-});
-const positiveDuration = duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
-  message: `must be longer than zero; ${DURATION_HINT}`,
-});
 const positiveNumber = (what: string) =>
   z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
 
@@ -58,8 +52,6 @@ const loadSchema = z.discriminatedUnion(
   { error: "kind must be 'constant-arrival-rate', 'ramping-arrival-rate' or 'closed'" },
 );
 
-const windowSchema = z.strictObject({ start: duration.default(0), end: duration.optional() });
-
 const slaObjectSchema = z.strictObject({
   metric: z.enum(['latency', 'error-rate', 'availability', 'achieved-rate']),
   /** Latency percentile, e.g. 95 or 99.9 (latency only). */
@@ -71,19 +63,14 @@ const slaObjectSchema = z.strictObject({
 
 const slaOptions = {
   window: windowSchema.optional(),
-  scope: z.enum(['run', 'baseline', 'during-fault', 'recovery']).default('run'),
+  scope: scopeSchema.default('run'),
   abortOnFail: z.boolean().default(false),
   /** Trailing window the abort check looks at. */
   abortWindow: positiveDuration.default('10s'),
 };
 
 const slaSchema = z.union([
-  z.string().refine((s) => !('error' in parseSlaText(s)), {
-    error: (iss) => {
-      const r = parseSlaText(String(iss.input));
-      return 'error' in r ? r.error : SLA_TEXT_HINT;
-    },
-  }),
+  slaTextSchema,
   z.strictObject({ sla: z.string(), ...slaOptions }),
   slaObjectSchema.extend(slaOptions).strict(),
 ]);
@@ -109,6 +96,8 @@ export const scenarioInputSchema = z.strictObject({
     })
     .default({}),
   slas: z.array(slaSchema).default([]),
+  /** Verdicts about the target's behaviour beyond SLAs (zero downtime, recovery, autoscaling, preflight). */
+  verify: verifyListSchema.default([]),
   /** Reserved for the chaos schedule. */
   chaos: z.array(z.unknown()).default([]),
 });
@@ -116,3 +105,4 @@ export const scenarioInputSchema = z.strictObject({
 export type ScenarioInput = z.input<typeof scenarioInputSchema>;
 export type ParsedScenarioInput = z.output<typeof scenarioInputSchema>;
 export type SlaInput = z.input<typeof slaSchema>;
+export type { VerifyInput } from './verify-schema.ts';

@@ -1,5 +1,12 @@
-import type { RunTimeline } from '../../lib/result/timeline.ts';
-import type { LoadSummary, SeriesPoint, Span } from '../../lib/result/schema.ts';
+import type { PreflightSnapshot, RunTimeline } from '../../lib/result/timeline.ts';
+import type {
+  FailureSample,
+  GaugePoint,
+  LoadSummary,
+  SeriesPoint,
+  Span,
+  TimelineEvent,
+} from '../../lib/result/schema.ts';
 import type { WindowStats } from '../../lib/metrics/types.ts';
 
 export interface SyntheticSecond {
@@ -10,6 +17,19 @@ export interface SyntheticSecond {
   dropped?: number;
   /** Latencies (ms) of the requests completed in this second. */
   latencies?: number[];
+  /** Failed requests of this second by error kind. */
+  errors?: Record<string, number>;
+}
+
+export interface SyntheticExtra {
+  spans?: Span[];
+  load?: Partial<LoadSummary>;
+  events?: TimelineEvent[];
+  gauges?: GaugePoint[];
+  failures?: FailureSample[];
+  preflight?: PreflightSnapshot;
+  /** Default: one second per synthetic second. */
+  durationS?: number;
 }
 
 function exactPercentile(sorted: number[], p: number): number | null {
@@ -19,10 +39,7 @@ function exactPercentile(sorted: number[], p: number): number | null {
 }
 
 /** A timeline whose windows are computed exactly from raw latencies: assertions under test see no HDR rounding. */
-export function syntheticTimeline(
-  seconds: SyntheticSecond[],
-  extra: { spans?: Span[]; load?: Partial<LoadSummary> } = {},
-): RunTimeline {
+export function syntheticTimeline(seconds: SyntheticSecond[], extra: SyntheticExtra = {}): RunTimeline {
   const norm = seconds.map((s) => {
     const ok = s.ok ?? s.latencies?.length ?? 0;
     const failed = s.failed ?? 0;
@@ -34,6 +51,7 @@ export function syntheticTimeline(
       failed,
       dropped: s.dropped ?? 0,
       latencies: s.latencies ?? [],
+      errors: s.errors ?? {},
     };
   });
   const window = (startS: number, endS: number): WindowStats => {
@@ -73,7 +91,7 @@ export function syntheticTimeline(
       p95: w.latency.p95,
       p99: w.latency.p99,
       max: w.latency.max,
-      errors: {},
+      errors: { ...s.errors },
     };
   });
   const load: LoadSummary = {
@@ -95,8 +113,62 @@ export function syntheticTimeline(
     statusCodes: {},
     ...extra.load,
   };
-  return { durationS: norm.length, load, series, spans: extra.spans ?? [], events: [], window };
+  return {
+    durationS: extra.durationS ?? norm.length,
+    load,
+    series,
+    spans: extra.spans ?? [],
+    events: extra.events ?? [],
+    gauges: extra.gauges ?? [],
+    failures: extra.failures ?? [],
+    ...(extra.preflight ? { preflight: extra.preflight } : {}),
+    window,
+  };
 }
+
+/**
+ * `n` seconds of `perSecond` requests at `latencyMs`, of which the given failures fail (each in the
+ * second of its `t`), so the series and the failure sample agree.
+ */
+export function secondsWithFailures(
+  n: number,
+  perSecond: number,
+  latencyMs: number,
+  failures: readonly FailureSample[],
+): SyntheticSecond[] {
+  return Array.from({ length: n }, (_, s) => {
+    const here = failures.filter((f) => Math.floor(f.t) === s);
+    const errors: Record<string, number> = {};
+    for (const f of here) errors[f.kind] = (errors[f.kind] ?? 0) + 1;
+    return {
+      latencies: Array.from({ length: perSecond - here.length }, () => latencyMs),
+      failed: here.length,
+      errors,
+    };
+  });
+}
+
+/** A gauge as a step series: [t, value] pairs. */
+export function gauge(name: string, labels: Record<string, string>, steps: [number, number][]): GaugePoint[] {
+  return steps.map(([t, value]) => ({ t, name, value, labels }));
+}
+
+/** A synthetic cluster event. */
+export const event = (t: number, kind: string, object: string, message = kind): TimelineEvent => ({
+  t,
+  kind,
+  object,
+  message,
+});
+
+/** A chaos span as the chaos actions write it. */
+export const chaosSpan = (name: string, start: number, end: number | null, action = name): Span => ({
+  kind: 'chaos',
+  name,
+  start,
+  end,
+  detail: { action, target: `pod/${name}-target`, mode: 'graceful' },
+});
 
 export const steady = (n: number, perSecond: number, latencyMs: number): SyntheticSecond[] =>
   Array.from({ length: n }, () => ({ latencies: Array.from({ length: perSecond }, () => latencyMs) }));

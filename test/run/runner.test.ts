@@ -106,6 +106,10 @@ describe('runScenario', () => {
     expect(out.result.abortReason).toMatch(/errors<1% broken/);
     expect(out.result.verdicts.at(-1)).toMatchObject({ name: 'abort-on-fail', pass: false });
     expect(out.exitCode).toBe(1);
+    // Every failure is in the sample or counted beside it, with its intended time and status.
+    const { failures = [], failuresDropped } = out.result;
+    expect(failures.length + (failuresDropped ?? NaN)).toBe(out.result.load.requests.failed);
+    expect(failures[0]).toMatchObject({ t: 1, kind: 'status-5xx', status: 503, latencyMs: 5 });
   });
 
   it('stops on an external signal and still produces a result', async () => {

@@ -135,6 +135,7 @@ export class Tracker {
           status,
           ok: false,
           error: classifyError(err),
+          request: ex.template.name,
         });
       } else {
         const ok = ex.status < ex.template.expect.length && ex.template.expect[ex.status] === 1;
@@ -145,6 +146,7 @@ export class Tracker {
           status,
           ok,
           error: ok ? undefined : classifyStatus(ex.status),
+          request: ex.template.name,
         });
       }
       recordMs(this._o.lag, ex.sentAt - ex.intendedAt);
