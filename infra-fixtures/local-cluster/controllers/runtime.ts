@@ -62,7 +62,7 @@ export function startController(
   onError: (err: unknown) => void = defaultOnError(spec.name),
 ): RunningController {
   const queue = new Map<string, ObjectKey>();
-  const delayed = new Map<string, NodeJS.Timeout>();
+  const delayed = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   const failures = new Map<string, number>();
   let running = false;
   let stopped = false;
@@ -74,14 +74,17 @@ export function startController(
     if (stopped) return;
     const k = id(key);
     if (afterMs > 0) {
-      if (delayed.has(k)) return;
-      delayed.set(
-        k,
-        setTimeout(() => {
-          delayed.delete(k);
-          enqueue(key);
-        }, afterMs),
-      );
+      // Like client-go's delaying queue: an earlier requeue replaces a later one (a deadline
+      // shortened from 600 s to 10 s must not wait for the old timer).
+      const due = Date.now() + afterMs;
+      const pending = delayed.get(k);
+      if (pending && pending.due <= due) return;
+      if (pending) clearTimeout(pending.timer);
+      const timer = setTimeout(() => {
+        delayed.delete(k);
+        enqueue(key);
+      }, afterMs);
+      delayed.set(k, { timer, due });
       return;
     }
     queue.set(k, key);
@@ -139,7 +142,7 @@ export function startController(
       stopped = true;
       clearInterval(resync);
       for (const w of watches) w.stop();
-      for (const t of delayed.values()) clearTimeout(t);
+      for (const t of delayed.values()) clearTimeout(t.timer);
       delayed.clear();
       queue.clear();
       const waiters = idleWaiters;
