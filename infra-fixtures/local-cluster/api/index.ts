@@ -1,5 +1,5 @@
 /** Public surface of the API server. */
-export { startApiServer, type ApiServer, type ApiServerOptions } from './server.ts';
+export { startApiServer, type ApiServer, type ApiServerOptions, type ExtraRoute } from './server.ts';
 export { deleteOnEviction } from './handlers/pods.ts';
 export { kContextName, renderKubeconfig } from './kubeconfig.ts';
 export type {

@@ -53,6 +53,17 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Lifetime of watches that send no timeoutSeconds; default random 30–60 min (spec §5). */
   watchTimeoutMs?: () => number;
+  /**
+   * Non-resource paths (e.g. the cluster's fault admin API) served behind the same bearer token.
+   * A handler throws ApiError for failures; they are sent as Status objects like every other error.
+   */
+  extraRoutes?: readonly ExtraRoute[];
+}
+
+export interface ExtraRoute {
+  /** Path prefix such as `/local-cluster/v1/`; matched before the Kubernetes routes. */
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
 export interface ApiServer {
@@ -102,6 +113,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://local');
     if (!authorized(req, token, url.pathname)) throw errors.unauthorized();
+    const extra = options.extraRoutes?.find(
+      (e) => url.pathname === e.prefix.replace(/\/$/, '') || url.pathname.startsWith(e.prefix),
+    );
+    if (extra) return extra.handle(req, res, url);
     const r = parseRoute(url.pathname, store.registry);
     const getOnly = (): void => {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed();

@@ -1,0 +1,15 @@
+/**
+ * The embedded local cluster from gauntlet's side: start it in the background, ask how it is, stop
+ * it with everything it started. The cluster itself (infra-fixtures/local-cluster) is a separate
+ * program, started by path, never imported: it is the thing under test.
+ *
+ *   const c = await localUp({ stack: true });   // → { kubeconfig, apiUrl, ingressUrl, pid, dir, stop() }
+ *   await localStatus();                          // → { running, state, zones, nodes, pods, faults }
+ *   await localDown();                            // SIGTERM, verify, SIGKILL after a timeout; no orphans
+ *
+ * Default dir: `.gauntlet/local` under the cwd (kubeconfig, state.json, local-cluster.log).
+ */
+export { localDown, stopClusterProcess, type LocalDownOptions, type LocalDownResult } from './down.ts';
+export { localStatus, type FaultSummary, type LocalStatus, type ZoneStatus } from './status.ts';
+export { kDefaultDir, readState, resolveDir, type LocalState } from './state.ts';
+export { kLogFile, kOutFile, localUp, type LocalClusterHandle, type LocalUpOptions } from './up.ts';
