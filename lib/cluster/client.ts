@@ -9,6 +9,7 @@ import {
   AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   KubeConfig,
   KubernetesObjectApi,
   NetworkingV1Api,
@@ -34,6 +35,8 @@ export interface ClusterClient {
   readonly autoscaling: AutoscalingV2Api;
   readonly policy: PolicyV1Api;
   readonly networking: NetworkingV1Api;
+  /** discovery.k8s.io/v1: EndpointSlices. */
+  readonly discovery: DiscoveryV1Api;
   readonly custom: CustomObjectsApi;
   readonly objects: KubernetesObjectApi;
   readonly watch: Watch;
@@ -78,6 +81,7 @@ export function createClusterClient(options: ClusterClientOptions = {}): Cluster
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
     policy: kc.makeApiClient(PolicyV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     objects: KubernetesObjectApi.makeApiClient(kc),
     watch: new Watch(kc),
