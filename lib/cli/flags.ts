@@ -68,3 +68,17 @@ export function header(value: string, previous: Record<string, string> = {}): Re
   if (i <= 0) throw new UsageError(`--header: '${value}' must look like 'Name: value'`);
   return { ...previous, [value.slice(0, i).trim()]: value.slice(i + 1).trim() };
 }
+
+/** `--target`: 'local' (the embedded local cluster's stack) or an http(s) URL. */
+export function target(value: string): string {
+  if (value === 'local') return value;
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return value;
+  } catch {
+    // falls through to the usage error
+  }
+  throw new UsageError(
+    `--target: '${value}' is neither 'local' nor an http(s) URL; use --target local or --target http://127.0.0.1:8080`,
+  );
+}

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createEngine } from '../load/index.ts';
 import { loadScenarioFile } from '../scenario/load-file.ts';
 import { resolveScenario } from '../scenario/resolve.ts';
+import { LOCAL_STACK_TARGET, openClusterSession, type RunSession } from '../run/cluster-session.ts';
 import { runScenario } from '../run/runner.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { builtinReporterNames, createReporters } from '../../reports/registry.ts';
@@ -11,6 +12,11 @@ import { type QuickFlags, quickScenario } from './quick.ts';
 import { interruptSignal } from './signals.ts';
 
 export interface RunFlags extends QuickFlags {
+  target?: string;
+  kubeconfig?: string;
+  context?: string;
+  allowContext?: string[];
+  localDir?: string;
   out?: string;
   scale?: number;
   engine: string;
@@ -24,6 +30,19 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .description('run a scenario file, or a quick load test from flags, and write reports')
     .argument('[scenario]', 'scenario file (.ts), e.g. scenarios/smoke.ts')
     .option('--url <url>', 'target URL (quick run), or override the scenario target', flag.url('--url'))
+    .option(
+      '--target <local|url>',
+      "'local': the Novel Engine stack on the embedded local cluster (started if not running, stopped after); or a URL",
+      flag.target,
+    )
+    .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option(
+      '--allow-context <name>',
+      'context faults may be injected into (repeatable; the local cluster is always allowed)',
+      flag.list,
+    )
     .option(
       '--rate <n>',
       'quick run: arrival rate, requests per second (open model)',
@@ -50,7 +69,11 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       'multiply every duration of the scenario (quick CI runs)',
       flag.positiveNumber('--scale', '0.1'),
     )
-    .option('--engine <name>', 'load engine', 'native')
+    .option(
+      '--engine <name>',
+      'load engine: native, k6 (needs k6 on PATH) or autocannon (closed model)',
+      'native',
+    )
     .option('--out <dir>', 'report directory (default gauntlet-results/<scenario>-<time>/)')
     .option(
       '--reporter <names>',
@@ -65,6 +88,8 @@ Examples:
   gauntlet run scenarios/smoke.ts --url http://127.0.0.1:8080
   gauntlet run --url http://127.0.0.1:8080/healthz --rate 1000 --duration 20s --sla 'p95<100ms' --sla 'errors<0.1%'
   gauntlet run scenarios/nightly.ts --scale 0.1 --out results/
+  gauntlet run scenarios/pod-kill.ts --target local
+  gauntlet run scenarios/zone-outage.ts --kubeconfig ~/.kube/config --context kind-gauntlet --allow-context kind-gauntlet
 
 Exit codes: 0 every verdict passed · 1 a verdict failed (or the run was invalid) · 2 usage or setup error · 130 interrupted`,
     )
@@ -77,9 +102,14 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
   let scenario: ResolvedScenario;
   if (file) {
     scenario = await loadScenarioFile(file, { scale: opts.scale ?? 1 });
-    if (opts.url) scenario = resolveOverride(scenario, opts.url);
   } else {
+    if (!opts.url && opts.target && opts.target !== 'local') opts = { ...opts, url: opts.target };
     scenario = resolveScenario(quickScenario(opts), { scale: opts.scale ?? 1, source: 'command line' });
+  }
+  const override = opts.url ?? (opts.target !== 'local' ? opts.target : undefined);
+  if (file && override) scenario = resolveOverride(scenario, override);
+  if (opts.target === 'local' && scenario.target.kind === 'url') {
+    scenario = { ...scenario, target: LOCAL_STACK_TARGET };
   }
   const engine = createEngine(opts.engine);
   const names = opts.reporter ?? (opts.quiet ? ['json', 'junit', 'markdown'] : [...builtinReporterNames]);
@@ -88,7 +118,23 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
   const interrupt = interruptSignal(() =>
     process.stderr.write('\ninterrupted: stopping load, writing reports (Ctrl-C again to quit now)\n'),
   );
+  const cluster = {
+    local: opts.target === 'local' || !(opts.kubeconfig || opts.context),
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    allow: opts.allowContext ? { contexts: opts.allowContext } : undefined,
+    localDir: opts.localDir,
+  };
+  let session: RunSession | undefined;
   try {
+    if (scenario.target.kind === 'kubernetes') {
+      session = await openClusterSession({
+        scenario,
+        outDir,
+        cluster,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+    }
     const outcome = await runScenario({
       scenario,
       file: file ?? null,
@@ -96,6 +142,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
       reporters,
       outDir,
       signal: interrupt.signal,
+      ...(session ? { session } : {}),
     });
     for (const e of outcome.reporterErrors) {
       process.stderr.write(
@@ -107,6 +154,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
     if (outcome.result.status === 'interrupted') return 130;
     return outcome.exitCode;
   } finally {
+    await session?.close();
     interrupt.dispose();
   }
 }
@@ -114,5 +162,10 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
 /** `--url` with a scenario file points the same scenario at another target. */
 function resolveOverride(s: ResolvedScenario, url: string): ResolvedScenario {
   const u = new URL(url);
-  return { ...s, target: { kind: 'url', url: `${u.origin}${u.pathname.replace(/\/+$/, '')}` } };
+  const base = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  // A Kubernetes target keeps its workload (observers, chaos) and only sends the load elsewhere.
+  return {
+    ...s,
+    target: s.target.kind === 'kubernetes' ? { ...s.target, url: base } : { kind: 'url', url: base },
+  };
 }

@@ -6,13 +6,15 @@
 import { assertionsFor, judge } from '../assert/index.ts';
 import type { EngineReport, LoadEngine } from '../load/engine.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
-import { type RunResult, SCHEMA_VERSION, resultSchema } from '../result/schema.ts';
+import { GauntletError } from '../errors.ts';
+import { type RunResult, SCHEMA_VERSION, resultSchema, type Verdict } from '../result/schema.ts';
 import { profileDurationMs, type ResolvedScenario } from '../scenario/resolved.ts';
 import { gauntletVersion } from '../version.ts';
 import type { Reporter } from '../../reports/reporter.ts';
 import { createMultiplexer } from '../../reports/multiplexer.ts';
 import { checkAbort } from './abort-watch.ts';
-import { createClock } from './clock.ts';
+import { type Clock, createClock } from './clock.ts';
+import type { RunSession } from './cluster-session.ts';
 import { progressSnapshot } from './progress.ts';
 import { type PreflightSnapshot, createTimeline } from '../result/timeline.ts';
 
@@ -28,6 +30,8 @@ export interface RunOptions {
   readonly progressIntervalMs?: number;
   /** The target read from the cluster before the load, for the preflight verdicts. */
   readonly preflight?: PreflightSnapshot;
+  /** The cluster side (target URL, observers, chaos); see cluster-session.ts. */
+  readonly session?: RunSession;
 }
 
 export interface RunOutcome {
@@ -41,7 +45,16 @@ export interface RunOutcome {
 export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, engine } = opts;
   const mux = createMultiplexer([...opts.reporters]);
-  const clock = createClock();
+  const session = opts.session;
+  const targetUrl = session?.url ?? (scenario.target.kind === 'url' ? scenario.target.url : undefined);
+  if (!targetUrl) throw new GauntletError('GAUNTLET_SETUP', 'a Kubernetes target needs a cluster session');
+  const requests = session?.headers
+    ? scenario.requests.map((r) => ({ ...r, headers: { ...session.headers, ...r.headers } }))
+    : scenario.requests;
+  // Observers start before t0 (their initial lists take a moment); what they see first is stamped 0.
+  const started: { clock?: Clock } = {};
+  await session?.observe(() => (started.clock ? Math.max(0, Math.round(started.clock.now()) / 1000) : 0));
+  const clock = (started.clock = createClock());
   const recorder = new MetricsRecorder({ timeoutMs: scenario.load.timeoutMs, now: clock.now });
   const plannedS = profileDurationMs(scenario.profile) / 1000;
   const stop = new AbortController();
@@ -56,7 +69,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
 
   await mux.onBegin({
     scenario: scenario.name,
-    target: scenario.target.url,
+    target: targetUrl,
     engine: engine.name,
     plannedDurationS: plannedS,
     outDir: opts.outDir,
@@ -76,10 +89,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   let loadEndMs: number;
   let report: EngineReport;
   try {
+    await session?.startChaos({ clock, signal: stop.signal });
     report = await engine.run(
       {
-        baseUrl: scenario.target.url,
-        requests: scenario.requests,
+        baseUrl: targetUrl,
+        requests,
         profile: scenario.profile,
         options: scenario.load,
         name: scenario.name,
@@ -91,8 +105,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     loadEndMs = clock.now();
     clearInterval(ticker);
     opts.signal?.removeEventListener('abort', onExternalAbort);
+    // The load is over (or failed): faults still held are reverted now.
+    stop.abort();
   }
   recorder.finish();
+  const cluster = session ? await session.finish() : undefined;
   // An engine that stopped the load itself (a k6 abortOnFail threshold) aborted the run.
   if (report.abortReason && end.status === 'completed') {
     end.status = 'aborted';
@@ -106,16 +123,23 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     durationS,
   });
   const series = recorder.series();
-  const spans = [{ kind: 'load', name: scenario.profile.kind, start: 0, end: durationS }];
+  const spans = [
+    { kind: 'load', name: scenario.profile.kind, start: 0, end: durationS },
+    ...(cluster?.spans ?? []),
+  ];
+  const events = cluster?.events ?? [];
+  const gauges = cluster?.gauges ?? [];
+  const preflight = opts.preflight ?? session?.preflight;
   const failures = recorder.failures();
   const timeline = createTimeline({
     durationS,
     load,
     series,
     spans,
-    events: [],
+    events,
+    gauges,
     failures,
-    ...(opts.preflight ? { preflight: opts.preflight } : {}),
+    ...(preflight ? { preflight } : {}),
     window: (a, b) => recorder.window(a, b),
   });
   const judgement = judge(assertionsFor(scenario), timeline);
@@ -123,10 +147,14 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const engineVerdicts = (report.verdicts ?? []).map((v) =>
     !judgement.valid && !v.pass ? { ...v, inconclusive: true } : v,
   );
+  const chaosVerdicts = scenario.chaos.length
+    ? [chaosExecutionVerdict(cluster?.warnings ?? [], durationS)]
+    : [];
   const verdicts = end.abortReason
     ? [
         ...judgement.verdicts,
         ...engineVerdicts,
+        ...chaosVerdicts,
         {
           name: 'abort-on-fail',
           claim: 'no abortOnFail SLA broken over its trailing window while the load ran',
@@ -135,7 +163,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
           window: { start: 0, end: durationS },
         },
       ]
-    : [...judgement.verdicts, ...engineVerdicts];
+    : [...judgement.verdicts, ...engineVerdicts, ...chaosVerdicts];
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     gauntletVersion,
@@ -143,19 +171,24 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       name: scenario.name,
       ...(scenario.description ? { description: scenario.description } : {}),
       file: opts.file,
-      target: scenario.target.url,
+      target: targetUrl,
       scale: scenario.scale,
     },
     startedAt: clock.startedAt.toISOString(),
     durationS,
-    pass: judgement.pass && engineVerdicts.every((v) => v.pass) && end.status === 'completed',
+    pass:
+      judgement.pass &&
+      engineVerdicts.every((v) => v.pass) &&
+      chaosVerdicts.every((v) => v.pass) &&
+      end.status === 'completed',
     valid: judgement.valid,
     status: end.status,
     ...(end.abortReason ? { abortReason: end.abortReason } : {}),
     load,
     series,
     spans,
-    events: [],
+    events,
+    ...(gauges.length ? { gauges } : {}),
     failures,
     failuresDropped: recorder.failuresDropped(),
     verdicts,
@@ -167,3 +200,14 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Faults that did not inject or revert as planned make the run's evidence unreliable: say so. */
+function chaosExecutionVerdict(warnings: readonly string[], durationS: number): Verdict {
+  return {
+    name: 'chaos-execution',
+    claim: 'every scheduled fault was injected and reverted',
+    observed: warnings.length ? warnings.join('; ') : 'all faults injected and reverted',
+    pass: warnings.length === 0,
+    window: { start: 0, end: durationS },
+  };
+}

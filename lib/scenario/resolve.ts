@@ -16,6 +16,7 @@ import type {
 import { profileDurationMs } from './resolved.ts';
 import { type ParsedScenarioInput, scenarioInputSchema } from './schema.ts';
 import { type ParsedSlaText, parseSlaText, slaId } from './sla-text.ts';
+import { resolveChaosEntries } from './chaos-schema.ts';
 import { resolveVerification, resolveWindow } from './verify-resolve.ts';
 
 export interface ResolveOptions {
@@ -44,6 +45,12 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
   const runMs = profileDurationMs(profile);
   const slas = s.slas.map((x, i) => resolveSla(x, i, ms, runMs, problems));
   const verify = s.verify.map((v, i) => resolveVerification(v, i, { scaled: ms, runMs, slas }, problems));
+  const chaos = resolveChaosEntries(s.chaos, { scale, problems, runMs });
+  if (chaos.length && target.kind === 'url') {
+    problems.push(
+      'chaos: faults need a Kubernetes target; set target: { kubernetes: { namespace, deployment } } (or run with --target local)',
+    );
+  }
   if (problems.length) throw new ScenarioInvalidError(source, problems);
   return deepFreeze({
     name: s.name,
@@ -54,12 +61,23 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
     load,
     slas,
     verify,
-    chaos: s.chaos,
+    chaos,
+    chaosLimits: s.chaosLimits,
     scale,
   });
 }
 
 function resolveTarget(t: ParsedScenarioInput['target'], problems: string[]): ResolvedScenario['target'] {
+  if (typeof t !== 'string' && 'kubernetes' in t) {
+    const k = t.kubernetes;
+    if (!k.deployment && !k.selector)
+      problems.push("target.kubernetes: name the workload with deployment: 'name' or selector: 'app=name'");
+    if (k.url !== undefined) {
+      const u = resolveTarget(k.url, problems);
+      return { kind: 'kubernetes', ...k, url: u.url };
+    }
+    return { kind: 'kubernetes', ...k };
+  }
   const raw = typeof t === 'string' ? t : t.url;
   let url: URL;
   try {

@@ -1,3 +1,4 @@
+import type { ChaosLimits, ResolvedChaosEntry } from './chaos-schema.ts';
 /**
  * Resolved scenario types: what every part of gauntlet after validation sees. Durations are
  * milliseconds, defaults are filled, everything is readonly. User-facing input types live in
@@ -128,11 +129,25 @@ export interface ResolvedPreflight {
 export type ResolvedVerification =
   ResolvedZeroDowntime | ResolvedRecoveryTime | ResolvedAutoscaling | ResolvedPreflight;
 
-export interface ResolvedTarget {
+export interface ResolvedUrlTarget {
   readonly kind: 'url';
   /** Base URL, origin (+ optional base path), no trailing slash. */
   readonly url: string;
 }
+
+/** A workload in a cluster; its URL is read from the API when the run starts (lib/cluster/target.ts). */
+export interface ResolvedKubernetesTarget {
+  readonly kind: 'kubernetes';
+  readonly namespace: string;
+  readonly deployment?: string;
+  readonly selector?: string;
+  readonly service?: string;
+  readonly ingress?: string;
+  /** Fixed URL overriding discovery. */
+  readonly url?: string;
+}
+
+export type ResolvedTarget = ResolvedUrlTarget | ResolvedKubernetesTarget;
 
 export interface ResolvedScenario {
   readonly name: string;
@@ -144,8 +159,9 @@ export interface ResolvedScenario {
   readonly slas: readonly ResolvedSla[];
   /** Verdicts beyond SLAs, in the order written. */
   readonly verify: readonly ResolvedVerification[];
-  /** Reserved for the chaos schedule; validated as an (empty for now) list. */
-  readonly chaos: readonly unknown[];
+  /** The chaos schedule, offsets in ms on the run's clock. */
+  readonly chaos: readonly ResolvedChaosEntry[];
+  readonly chaosLimits: ChaosLimits;
   /** The duration multiplier applied (1 = as written). */
   readonly scale: number;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { positiveDuration, scopeSchema, slaTextSchema, windowSchema } from './fields.ts';
+import { chaosLimitsSchema, chaosScheduleSchema, DEFAULT_CHAOS_LIMITS } from './chaos-schema.ts';
 import { verifyListSchema } from './verify-schema.ts';
 
 const positiveNumber = (what: string) =>
@@ -75,7 +76,26 @@ const slaSchema = z.union([
   slaObjectSchema.extend(slaOptions).strict(),
 ]);
 
-const targetSchema = z.union([z.string(), z.strictObject({ url: z.string() })]);
+const kubernetesTargetSchema = z.strictObject({
+  namespace: z.string().min(1, { error: 'target.kubernetes.namespace must name a namespace' }),
+  /** Deployment name; or give `selector` to find the Deployment whose pods it matches. */
+  deployment: z.string().min(1).optional(),
+  selector: z.string().min(1).optional(),
+  /** Service name; default the one Service that selects the Deployment's pods. */
+  service: z.string().min(1).optional(),
+  /** Ingress name; default an Ingress that routes to the Service. */
+  ingress: z.string().min(1).optional(),
+  /** Send load here instead of the address read from the Ingress/Service (e.g. a port-forward). */
+  url: z.string().optional(),
+});
+
+const targetSchema = z.union(
+  [z.string(), z.strictObject({ url: z.string() }), z.strictObject({ kubernetes: kubernetesTargetSchema })],
+  {
+    error:
+      "target must be a URL ('http://127.0.0.1:8080') or { kubernetes: { namespace, deployment } } (the address is read from its Ingress)",
+  },
+);
 
 export const scenarioInputSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, {
@@ -98,8 +118,10 @@ export const scenarioInputSchema = z.strictObject({
   slas: z.array(slaSchema).default([]),
   /** Verdicts about the target's behaviour beyond SLAs (zero downtime, recovery, autoscaling, preflight). */
   verify: verifyListSchema.default([]),
-  /** Reserved for the chaos schedule. */
-  chaos: z.array(z.unknown()).default([]),
+  /** Faults on the run's clock: `{ at, every?, times?, duration?, action: { kind, … } }` (chaos/). */
+  chaos: chaosScheduleSchema.default([]),
+  /** Blast-radius caps for every chaos action. */
+  chaosLimits: chaosLimitsSchema.default(DEFAULT_CHAOS_LIMITS),
 });
 
 export type ScenarioInput = z.input<typeof scenarioInputSchema>;

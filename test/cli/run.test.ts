@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StandInApp, startStandInApp } from '../../lib/cli/stand-in-app.ts';
 import { resultSchema } from '../../lib/result/schema.ts';
-import { runGauntlet } from '../helpers/run-gauntlet.ts';
+import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 let app: StandInApp;
 beforeAll(async () => {
@@ -104,12 +104,20 @@ describe('gauntlet run against the stand-in app', () => {
 });
 
 describe('gauntlet start (npm start)', () => {
-  it('starts the app, runs the smoke scenario, writes reports and stops the app', async () => {
-    const r = await runGauntlet(['start', '--scale', '0.1']);
+  it('runs the nightly scenario on a local cluster it starts, writes reports and stops the cluster', async () => {
+    const localDir = join(tempDir(), 'local');
+    const r = await runGauntlet(['start', '--scale', '0.2', '--quiet', '--local-dir', localDir], {
+      timeoutMs: 240_000,
+    });
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     expect(r.result?.pass).toBe(true);
-    const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
+    expect(r.result?.scenario.name).toBe('nightly');
+    const chaos = r.result?.spans.filter((s) => s.kind === 'chaos') ?? [];
+    expect(chaos.map((s) => s.name)).toEqual(['pod-kill', 'rollout-restart', 'node-drain']);
+    expect(chaos.every((s) => s.end !== null)).toBe(true);
+    expect(r.result?.gauges?.length).toBeGreaterThan(0);
+    const pid = Number(/local cluster up \(pid (\d+)\)/.exec(r.stderr)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(() => process.kill(pid, 0)).toThrow();
-  });
+  }, 260_000);
 });

@@ -1,0 +1,248 @@
+/**
+ * The cluster side of a run: which cluster (a kubeconfig context, or the local cluster, started
+ * when it is not running and stopped again when we started it), the target read from the API,
+ * preflight facts, the observers and the chaos schedule, all on the run's clock.
+ *
+ *   const session = await openClusterSession({ scenario, outDir, cluster: { local: true } });
+ *   runScenario({ ..., session })      // the runner calls start() with its clock and finish() after the load
+ *   await session.close();             // stops what the session started (local cluster, observers)
+ *
+ * The runner stays free of Kubernetes: it only sees the RunSession interface.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  assertAllowed,
+  ChaosJournal,
+  JOURNAL_FILE,
+  runChaosSchedule,
+  type ChaosAllowlist,
+  type ChaosEmission,
+  type ChaosScheduleResult,
+} from '../../chaos/index.ts';
+import { createClusterClient, type ClusterClient } from '../cluster/client.ts';
+import { startClusterObserver, type ClusterObserver } from '../cluster/observer.ts';
+import { preflightSnapshot, type PreflightSnapshot } from '../cluster/preflight.ts';
+import { resolveKubernetesTarget, type KubernetesTarget } from '../cluster/target.ts';
+import { waitForReady } from '../cluster/wait-ready.ts';
+import { localStatus, localUp, type LocalClusterHandle } from '../local/index.ts';
+import type { GaugePoint as Gauge, Span, TimelineEvent } from '../result/schema.ts';
+import {
+  profileDurationMs,
+  type ResolvedKubernetesTarget,
+  type ResolvedScenario,
+} from '../scenario/resolved.ts';
+import type { Clock } from './clock.ts';
+
+/** What the runner needs from the cluster side of a run. */
+export interface RunSession {
+  /** Where the load goes. */
+  readonly url: string;
+  /** Extra request headers (e.g. the Host an Ingress rule routes on). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly preflight?: PreflightSnapshot;
+  /** Starts the observers; resolves once their initial lists are done. `seconds` is the run clock (0 before t0). */
+  observe(seconds: () => number): Promise<void>;
+  /** Starts the chaos schedule on the run's clock; aborting `signal` (the load's end) reverts what is held. */
+  startChaos(ctx: { clock: Clock; signal: AbortSignal }): Promise<void>;
+  /** After the load: reverts what is still injected, stops observing, hands over the timeline parts. */
+  finish(): Promise<SessionTimeline>;
+  /** Stops what the session started (observers, a local cluster it brought up). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SessionTimeline {
+  readonly spans: Span[];
+  readonly events: TimelineEvent[];
+  readonly gauges: Gauge[];
+  /** Chaos problems worth a line in the report (failed injections, reverts left to `gauntlet recover`). */
+  readonly warnings: string[];
+}
+
+export interface ClusterSelection {
+  /** Use the embedded local cluster (start it with the stack when it is not running). */
+  readonly local?: boolean;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Local cluster dir; default .gauntlet/local. */
+  readonly localDir?: string;
+  readonly allow?: ChaosAllowlist;
+}
+
+export interface OpenSessionOptions {
+  readonly scenario: ResolvedScenario;
+  readonly outDir: string;
+  readonly cluster: ClusterSelection;
+  readonly log?: (line: string) => void;
+  /** How long to wait for the target deployment to be available; default 180 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** The stack every shipped scenario targets on the local cluster. */
+export const LOCAL_STACK_TARGET: ResolvedKubernetesTarget = {
+  kind: 'kubernetes',
+  namespace: 'novel-engine',
+  deployment: 'novel-engine',
+};
+
+/** Whether a run needs a cluster session at all. */
+export function needsCluster(scenario: ResolvedScenario, cluster: ClusterSelection): boolean {
+  return scenario.target.kind === 'kubernetes' || Boolean(cluster.local);
+}
+
+export async function openClusterSession(opts: OpenSessionOptions): Promise<RunSession> {
+  const log = opts.log ?? (() => undefined);
+  const spec = opts.scenario.target.kind === 'kubernetes' ? opts.scenario.target : LOCAL_STACK_TARGET;
+  const useLocal = opts.cluster.local ?? !(opts.cluster.kubeconfig || opts.cluster.context);
+  let started: LocalClusterHandle | undefined;
+  let kubeconfig = opts.cluster.kubeconfig;
+  if (useLocal) {
+    const status = await localStatus({ dir: opts.cluster.localDir });
+    if (status.running && status.state) {
+      kubeconfig = status.state.kubeconfig;
+      log(`local cluster running (pid ${status.state.pid}); using ${kubeconfig}`);
+    } else {
+      log('starting the local cluster with the Novel Engine stack (stopped again after the run)…');
+      started = await localUp({ dir: opts.cluster.localDir, stack: true });
+      kubeconfig = started.kubeconfig;
+      log(`local cluster up (pid ${started.pid}); kubeconfig ${kubeconfig}`);
+    }
+  }
+  try {
+    const client = createClusterClient({ kubeconfig, context: useLocal ? undefined : opts.cluster.context });
+    const target = await resolveKubernetesTarget(client, spec);
+    log(`target: deployment ${target.namespace}/${target.deployment} via ${target.urlSource} ${target.url}`);
+    if (opts.scenario.chaos.length) assertAllowed(client, target, opts.cluster.allow);
+    await waitForReady(client, target, opts.readyTimeoutMs ?? 180_000, {
+      onProgress: (p) => log(`waiting for ${target.deployment}: ${JSON.stringify(p)}`),
+    });
+    const preflight = opts.scenario.verify.some((v) => v.kind === 'preflight')
+      ? await preflightSnapshot(client, target)
+      : undefined;
+    return new ClusterSession(client, target, opts, started, preflight, log);
+  } catch (e) {
+    await started?.stop();
+    throw e;
+  }
+}
+
+class ClusterSession implements RunSession {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  private readonly spans = new Map<string, Span>();
+  private readonly events: TimelineEvent[] = [];
+  private readonly gauges: Gauge[] = [];
+  private readonly warnings: string[] = [];
+  private observer?: ClusterObserver;
+  private chaos?: Promise<ChaosScheduleResult>;
+  private readonly chaosStop = new AbortController();
+  private closed = false;
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly target: KubernetesTarget,
+    private readonly opts: OpenSessionOptions,
+    private readonly started: LocalClusterHandle | undefined,
+    readonly preflight: PreflightSnapshot | undefined,
+    private readonly log: (line: string) => void,
+  ) {
+    this.url = target.url;
+    this.headers = target.hostHeader ? { host: target.hostHeader } : {};
+  }
+
+  async observe(seconds: () => number): Promise<void> {
+    this.observer = startClusterObserver(this.client, {
+      namespace: this.target.namespace,
+      deployment: this.target.deployment,
+      selector: this.target.selector,
+      hpa: this.target.hpa,
+      service: this.target.service,
+      clock: seconds,
+      onGauge: (g) => this.gauges.push({ ...g }),
+      onEvent: (e) => this.events.push({ ...e }),
+      onError: (err) => this.log(`observer: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    await this.observer.ready;
+  }
+
+  async startChaos({ clock, signal }: { clock: Clock; signal: AbortSignal }): Promise<void> {
+    const entries = this.opts.scenario.chaos;
+    if (!entries.length) return;
+    // A run's end (or abort) reverts every fault still held.
+    signal.addEventListener('abort', () => this.chaosStop.abort(), { once: true });
+    mkdirSync(this.opts.outDir, { recursive: true });
+    const journal = await ChaosJournal.open(path.join(this.opts.outDir, JOURNAL_FILE));
+    const runId = `${this.opts.scenario.name}-${Date.now().toString(36)}`;
+    this.chaos = runChaosSchedule({
+      entries,
+      client: this.client,
+      target: {
+        namespace: this.target.namespace,
+        deployment: this.target.deployment,
+        selector: this.target.selector,
+      },
+      runId,
+      clock,
+      journal,
+      signal: this.chaosStop.signal,
+      endMs: profileDurationMs(this.opts.scenario.profile),
+      limits: this.opts.scenario.chaosLimits,
+      emit: (item) => this.onChaos(item),
+      log: (line) => this.log(`chaos: ${line}`),
+    });
+  }
+
+  private onChaos(item: ChaosEmission): void {
+    if (item.type === 'event') {
+      this.events.push({ ...item.event });
+      return;
+    }
+    // A span is emitted when a fault starts and again when it ends; keep the latest.
+    const s = item.span;
+    this.spans.set(`${s.name}@${s.start}`, {
+      kind: s.kind,
+      name: s.name,
+      start: s.start,
+      end: s.end,
+      detail: { ...s.detail },
+    });
+  }
+
+  async finish(): Promise<SessionTimeline> {
+    this.chaosStop.abort();
+    if (this.chaos) {
+      const result = await this.chaos;
+      for (const o of result.occurrences) {
+        if (o.error) this.warnings.push(`chaos ${o.action} #${o.occurrence + 1}: ${o.error}`);
+        if (o.revertError)
+          this.warnings.push(`chaos ${o.action} #${o.occurrence + 1} revert: ${o.revertError}`);
+      }
+      if (result.leftovers.length) {
+        this.warnings.push(
+          `faults not reverted (${result.leftovers.join(', ')}): run 'gauntlet recover ${path.join(this.opts.outDir, JOURNAL_FILE)}'`,
+        );
+      }
+    }
+    await this.observer?.stop();
+    this.observer = undefined;
+    const byTime = <T extends { t: number }>(a: T, b: T) => a.t - b.t;
+    return {
+      spans: [...this.spans.values()].sort((a, b) => a.start - b.start),
+      events: [...this.events].sort(byTime),
+      gauges: [...this.gauges].sort(byTime),
+      warnings: [...this.warnings],
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.chaosStop.abort();
+    await this.chaos?.catch(() => undefined);
+    await this.observer?.stop();
+    if (this.started) {
+      this.log('stopping the local cluster this run started…');
+      await this.started.stop();
+    }
+  }
+}
