@@ -3,7 +3,8 @@
  * its own process):
  *   - fixed rates (open model): native engine (in this process) vs autocannon -R (child process),
  *     plus the paced floor (raw socket, same timer strategy, no HTTP parsing, no metrics)
- *   - max throughput (closed model): native closed vs autocannon vs wrk (when installed)
+ *   - max throughput (closed model): native closed vs autocannon vs gauntlet's autocannon engine
+ *     (autocannon in this process, feeding gauntlet's metrics) vs wrk (when installed)
  * Reports generator CPU seconds per 1000 requests over the steady window (start-up excluded),
  * schedule lag where an engine has a schedule, and how evenly the target saw requests arrive
  * (busiest 10 ms over the mean: autocannon -R sends each second's quota in a burst).
@@ -14,6 +15,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { createAutocannonEngine } from '../lib/load/autocannon/index.ts';
+import { MetricsRecorder } from '../lib/metrics/recorder.ts';
+import { createClock } from '../lib/run/clock.ts';
 import { benchOptions, runNativeMeasured } from './support/native.ts';
 import { runPacedFloor } from './support/floor.ts';
 import { arrivalStats, procCpuSeconds, runMeasured, startTarget, type Target } from './support/processes.ts';
@@ -107,6 +111,56 @@ async function autocannon(target: Target, mode: string, rate: number | null): Pr
     lagP99: null,
     latP50: json.latency.p50,
     latP99: json.latency.p99,
+    peakToMean: (await arrivalStats(target)).peakToMean,
+  });
+}
+
+/** gauntlet's autocannon engine in this process (closed model): autocannon plus the metrics path. */
+async function autocannonEngine(target: Target, mode: string): Promise<void> {
+  const clock = createClock();
+  const options = benchOptions(connections);
+  const recorder = new MetricsRecorder({ timeoutMs: options.timeoutMs, now: clock.now });
+  let start: { cpu: NodeJS.CpuUsage; sent: number; t: number } | null = null;
+  const mark = setTimeout(() => {
+    start = { cpu: process.cpuUsage(), sent: recorder.totals().sent, t: performance.now() };
+  }, skipS * 1000);
+  const [, targetCpu] = await withTargetCpu(target, () =>
+    createAutocannonEngine().run(
+      {
+        baseUrl: target.url,
+        requests: [
+          {
+            name: 'ok',
+            method: 'GET',
+            path: '/',
+            headers: {},
+            body: undefined,
+            expectStatus: [200],
+            weight: 1,
+          },
+        ],
+        profile: { kind: 'closed', connections, durationMs: durationS * 1000 },
+        options,
+      },
+      { clock, metrics: recorder, signal: new AbortController().signal },
+    ),
+  );
+  clearTimeout(mark);
+  const s = start as { cpu: NodeJS.CpuUsage; sent: number; t: number } | null;
+  const cpu = s ? process.cpuUsage(s.cpu) : { user: Number.NaN, system: Number.NaN };
+  const windowRequests = s ? recorder.totals().sent - s.sent : 0;
+  recorder.finish();
+  const summary = recorder.summary({ engine: 'autocannon', model: 'closed', durationS: clock.now() / 1000 });
+  rows.push({
+    mode,
+    engine: 'autocannon engine',
+    rps: summary.requests.sent / durationS,
+    cpuPer1k: (cpu.user + cpu.system) / 1e6 / (windowRequests / 1000),
+    targetCpuPer1k: targetCpu / (summary.requests.sent / 1000),
+    lagP50: null,
+    lagP99: null,
+    latP50: summary.latencyMs.p50,
+    latP99: summary.latencyMs.p99,
     peakToMean: (await arrivalStats(target)).peakToMean,
   });
 }
@@ -221,6 +275,7 @@ async function main(): Promise<void> {
       console.log(`running ${mode} …`);
       await native(target, mode, null);
       await autocannon(target, mode, null);
+      await autocannonEngine(target, mode);
       if (wrkBin) await wrk(target, mode);
       else console.log('  wrk not installed: skipped (apt-get install -y wrk)');
     }

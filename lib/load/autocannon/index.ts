@@ -1,0 +1,1 @@
+export { createAutocannonEngine, runAutocannon, mixCycle, type AutocannonEngineOptions } from './engine.ts';
