@@ -5,6 +5,10 @@
 import type { LoadSummary, RunResult, Span, TimelineEvent, Verdict } from '../lib/result/schema.ts';
 import { countsText, duration, ms, num, rps, runOutcome, verdictOutcome, windowText } from './format.ts';
 import type { RunOutcome, VerdictOutcome } from './format.ts';
+import { chartImages } from './charts/files.ts';
+import type { ChartImage } from './charts/files.ts';
+import { numberedEvents } from './charts/overlays.ts';
+import { HTML_FILE } from './html/file.ts';
 import { writeOutputFile } from './outputFile.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -17,17 +21,32 @@ const verdictBadge: Record<VerdictOutcome, string> = {
   inconclusive: '⚠️ inconclusive',
 };
 
-export function renderMarkdown(result: RunResult): string {
+export interface MarkdownOptions {
+  /** Chart images written beside the summary (by the png reporter), embedded after the load table. */
+  readonly charts?: readonly ChartImage[];
+  /** The HTML report's file name, linked under the headline when it is written too. */
+  readonly htmlReport?: string;
+}
+
+export function renderMarkdown(result: RunResult, options: MarkdownOptions = {}): string {
   const { scenario } = result;
   const headline =
     `## ${runBadge[runOutcome(result)]}: ${inline(scenario.name)} against ${inline(scenario.target)} ` +
     `(${duration(result.durationS)})`;
+  const charts = options.charts ?? [];
   const sections = [
-    [headline, ...notes(result)].join('\n\n'),
+    [
+      headline,
+      ...notes(result),
+      ...(options.htmlReport
+        ? [`Full report with charts: [${options.htmlReport}](${options.htmlReport})`]
+        : []),
+    ].join('\n\n'),
     verdictSection(result.verdicts),
     loadSection(result.load),
+    chartSection(charts),
     spanSection(result.spans),
-    eventSection(result.events),
+    eventSection(result.events, charts.length > 0),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
 }
@@ -88,13 +107,29 @@ function spanSection(spans: readonly Span[]): string {
   return `### Chaos spans\n\n${table(['Kind', 'Name', 'Start', 'End', 'Length'], rows)}`;
 }
 
-function eventSection(events: readonly TimelineEvent[]): string {
+function chartSection(charts: readonly ChartImage[]): string {
+  if (charts.length === 0) return '';
+  return `### Charts\n\n${charts.map((c) => `![${inline(c.title)}](${c.file})`).join('\n\n')}`;
+}
+
+/** With charts, events are numbered in time order: the numbers on the charts' event markers. */
+function eventSection(events: readonly TimelineEvent[], numbered: boolean): string {
   if (events.length === 0) return '';
+  if (numbered) {
+    const rows = numberedEvents(events).map(({ n, event: e }) => [
+      String(n),
+      `${num(e.t)}s`,
+      e.kind,
+      e.object,
+      e.message,
+    ]);
+    return `### Events\n\n${table(['#', 't', 'Kind', 'Object', 'Message'], rows)}`;
+  }
   const rows = events.map((e) => [`${num(e.t)}s`, e.kind, e.object, e.message]);
   return `### Events\n\n${table(['t', 'Kind', 'Object', 'Message'], rows)}`;
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`;
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
@@ -107,7 +142,7 @@ function cell(s: string): string {
   return inline(s).replace(/\|/g, '\\|');
 }
 
-function inline(s: string): string {
+export function inline(s: string): string {
   return (
     s
       .replace(/&/g, '&amp;')
@@ -120,11 +155,22 @@ function inline(s: string): string {
   );
 }
 
-export function markdownReporter(): Reporter {
+export interface MarkdownReporterOptions {
+  /** The png reporter runs too: embed its images. */
+  readonly charts?: boolean;
+  /** The html reporter runs too: link its report. */
+  readonly html?: boolean;
+}
+
+export function markdownReporter(options: MarkdownReporterOptions = {}): Reporter {
   return {
     name: 'markdown',
     async onEnd(result, ctx) {
-      return [await writeOutputFile(ctx, MARKDOWN_FILE, renderMarkdown(result))];
+      const md = renderMarkdown(result, {
+        ...(options.charts ? { charts: chartImages(result) } : {}),
+        ...(options.html ? { htmlReport: HTML_FILE } : {}),
+      });
+      return [await writeOutputFile(ctx, MARKDOWN_FILE, md)];
     },
   };
 }

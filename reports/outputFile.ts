@@ -10,14 +10,14 @@ import type { ReportContext } from './reporter.ts';
 export async function writeOutputFile(
   ctx: ReportContext,
   fileName: string,
-  content: string,
+  content: string | Uint8Array,
 ): Promise<string> {
   if (!ctx.outDir) throw new Error(`cannot write ${fileName}: the report context has no outDir`);
   await mkdir(ctx.outDir, { recursive: true });
   const path = join(ctx.outDir, fileName);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, content, 'utf8');
+    await writeFile(tmp, content, typeof content === 'string' ? 'utf8' : undefined);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -5,24 +5,30 @@
 import { UsageError } from '../lib/errors.ts';
 import { consoleReporter } from './console.ts';
 import type { ConsoleReporterOptions } from './console.ts';
+import type { MarkdownReporterOptions } from './markdown.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
+import { htmlReporter } from './html/report.ts';
+import { pngReporter } from './charts/png.ts';
 import type { Reporter } from './reporter.ts';
 
-export const builtinReporterNames = ['json', 'junit', 'markdown', 'console'] as const;
+export const builtinReporterNames = ['json', 'junit', 'markdown', 'console', 'html', 'png'] as const;
 export type BuiltinReporter = (typeof builtinReporterNames)[number];
 
 /** Options per reporter, keyed by reporter name; reporters without options take none. */
 export interface BuiltinReporterOptions {
   readonly console?: ConsoleReporterOptions;
+  readonly markdown?: MarkdownReporterOptions;
 }
 
 export const builtinReporters = {
   json: () => jsonReporter(),
   junit: () => junitReporter(),
-  markdown: () => markdownReporter(),
+  markdown: (options) => markdownReporter(options.markdown),
   console: (options) => consoleReporter(options.console),
+  html: () => htmlReporter(),
+  png: () => pngReporter(),
 } as const satisfies Record<BuiltinReporter, (options: BuiltinReporterOptions) => Reporter>;
 
 export function isBuiltinReporter(name: string): name is BuiltinReporter {
@@ -42,5 +48,11 @@ export function createReporters(names: readonly string[], options: BuiltinReport
     );
   }
   const unique = [...new Set(names)] as BuiltinReporter[];
-  return unique.map((name) => builtinReporters[name](options));
+  // The summary embeds the chart images and links the HTML report only when they are written too.
+  const markdown = {
+    charts: unique.includes('png'),
+    html: unique.includes('html'),
+    ...options.markdown,
+  };
+  return unique.map((name) => builtinReporters[name]({ ...options, markdown }));
 }

@@ -1,6 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isGauntletError } from '../errors.ts';
 import { gauntletVersion } from '../version.ts';
+import { addLocalCommand } from './local-command.ts';
+import { addCompareCommand } from './compare-command.ts';
+import { addK6Command } from './k6-command.ts';
+import { addReportCommand } from './report-command.ts';
+import { addPlanCommand } from './plan-command.ts';
+import { addRecoverCommand } from './recover-command.ts';
 import { addRunCommand } from './run-command.ts';
 import { addStartCommand } from './start-command.ts';
 
@@ -18,6 +24,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   addRunCommand(program, setExit);
   addStartCommand(program, setExit);
+  addPlanCommand(program, setExit);
+  addRecoverCommand(program, setExit);
+  addReportCommand(program, setExit);
+  addCompareCommand(program, setExit);
+  addLocalCommand(program, setExit);
+  addK6Command(program, setExit);
   program.commands.forEach((c) => c.exitOverride());
 
   try {

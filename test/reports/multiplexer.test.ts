@@ -131,7 +131,7 @@ describe('createMultiplexer', () => {
 describe('builtin reporters', () => {
   it('has one entry per name, from one source', () => {
     expect(Object.keys(builtinReporters).sort()).toEqual([...builtinReporterNames].sort());
-    const names: BuiltinReporter[] = ['json', 'junit', 'markdown', 'console'];
+    const names: BuiltinReporter[] = ['json', 'junit', 'markdown', 'console', 'html', 'png'];
     expect(new Set(names)).toEqual(new Set(builtinReporterNames));
   });
 
