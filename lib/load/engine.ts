@@ -1,3 +1,4 @@
+import type { ClusterClient } from '../cluster/client.ts';
 import type { Clock } from '../run/clock.ts';
 import type { MetricsSink } from '../metrics/types.ts';
 import type { Verdict } from '../result/schema.ts';
@@ -20,11 +21,20 @@ export interface LoadPlan {
   readonly slas?: readonly ResolvedSla[];
 }
 
+/** The cluster of a Kubernetes target, for engines that run the load from inside it (k6-operator). */
+export interface LoadCluster {
+  readonly client: ClusterClient;
+  /** The target's namespace. */
+  readonly namespace: string;
+}
+
 export interface LoadContext {
   readonly clock: Clock;
   readonly metrics: MetricsSink;
   /** Aborting stops new requests promptly; in-flight ones are cancelled. */
   readonly signal: AbortSignal;
+  /** Set when the run has a cluster session (a Kubernetes target). */
+  readonly cluster?: LoadCluster;
 }
 
 export interface EngineReport {

@@ -5,7 +5,6 @@
  * PodGC: no kubelet will ever finalize them), and expires Events after an hour like the API
  * server's event TTL.
  */
-import { storageNames } from '../store/registry.ts';
 import type { Store } from '../store/store.ts';
 
 export interface GarbageCollector {
@@ -22,9 +21,9 @@ export function startGarbageCollector(
 
   function sweep(): number {
     const uids = new Set<string>();
-    for (const s of storageNames) for (const o of store._all(s)) uids.add(o.metadata.uid);
+    for (const s of store.registry.storages()) for (const o of store._all(s)) uids.add(o.metadata.uid);
     let touched = 0;
-    for (const storage of storageNames) {
+    for (const storage of store.registry.storages()) {
       for (const obj of [...store._all(storage)]) {
         const refs = obj.metadata.ownerReferences ?? [];
         if (!refs.length || obj.metadata.deletionTimestamp) continue;

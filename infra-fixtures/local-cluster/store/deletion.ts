@@ -4,9 +4,10 @@
  * asynchronously in a controller; here it runs right after the owner changes, which keeps the
  * visible order (owner first, then dependents) without a second loop to schedule.
  */
+import { deleteDefinition, finishDefinitionIfEmpty } from './crds.ts';
 import { errors } from './errors.ts';
 import { clone } from './json.ts';
-import { storageNames, type StorageName } from './registry.ts';
+import { isCustomStorage, type StorageName } from './registry.ts';
 import type { Store } from './store.ts';
 import { rfc3339 } from './util.ts';
 import type { DeleteOptions, StoredObject } from './types.ts';
@@ -76,6 +77,7 @@ export function deleteObject(
   checkPreconditions(store, storage, obj, options);
   const policy = policyOf(options);
   if (storage === 'namespaces') return deleteNamespace(store, obj, options);
+  if (storage === 'customresourcedefinitions') return deleteDefinition(store, obj, options);
   const grace = gracePeriod(storage, obj, options);
   const m = obj.metadata;
   const finalizers = [...(m.finalizers ?? [])];
@@ -156,6 +158,7 @@ function removeNow(store: Store, storage: StorageName, obj: StoredObject): Store
   const removed = store._commit(storage, 'DELETED', obj, undefined);
   collectDependents(store, removed);
   releaseForegroundOwners(store, removed);
+  if (isCustomStorage(storage)) finishDefinitionIfEmpty(store, storage);
   if (storage !== 'namespaces' && removed.metadata.namespace)
     finishNamespaceIfEmpty(store, removed.metadata.namespace);
   return removed;
@@ -168,7 +171,7 @@ interface Dependent {
 
 function dependentsOf(store: Store, uid: string): Dependent[] {
   const out: Dependent[] = [];
-  for (const storage of storageNames) {
+  for (const storage of store.registry.storages()) {
     for (const obj of store._all(storage)) {
       if ((obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push({ storage, obj });
     }
@@ -177,7 +180,7 @@ function dependentsOf(store: Store, uid: string): Dependent[] {
 }
 
 export function findByUid(store: Store, uid: string): Dependent | undefined {
-  for (const storage of storageNames) {
+  for (const storage of store.registry.storages()) {
     for (const obj of store._all(storage)) if (obj.metadata.uid === uid) return { storage, obj };
   }
   return undefined;
@@ -247,7 +250,7 @@ function deleteNamespace(store: Store, ns: StoredObject, options: DeleteOptions)
   if (options.dryRun) return { object: draft, removed: false };
   // Finalizers would remove it too early via _write; the namespace goes when its content is gone.
   const marked = store._commit('namespaces', 'MODIFIED', draft, ns);
-  for (const storage of storageNames) {
+  for (const storage of store.registry.storages()) {
     if (!store.registry.canonical(storage).namespaced) continue;
     for (const obj of [...store._all(storage)]) {
       if (obj.metadata.namespace !== name || obj.metadata.deletionTimestamp) continue;
@@ -263,7 +266,7 @@ function deleteNamespace(store: Store, ns: StoredObject, options: DeleteOptions)
 function finishNamespaceIfEmpty(store: Store, name: string): void {
   const ns = store.tryGet('namespaces', '', name);
   if (!ns?.metadata.deletionTimestamp) return;
-  for (const storage of storageNames) {
+  for (const storage of store.registry.storages()) {
     if (!store.registry.canonical(storage).namespaced) continue;
     for (const obj of store._all(storage)) if (obj.metadata.namespace === name) return;
   }

@@ -2,7 +2,7 @@
 import { errors } from './errors.ts';
 import { clone, isPlainObject } from './json.ts';
 import { apiVersionOf, type ResourceType, type StorageName } from './registry.ts';
-import { strategyFor, validateMetadata } from './strategies/index.ts';
+import { strategyFor, validateMetadata, type Strategy } from './strategies/index.ts';
 import type { KubeObject, StoredObject } from './types.ts';
 
 /** A private copy with this type's apiVersion/kind; a different kind or a non-object is a 400. */
@@ -63,12 +63,20 @@ export function preserveIdentity(obj: KubeObject, old: StoredObject): void {
   delete m.selfLink;
 }
 
+/** A type's own write rules (custom resources), else those of its built-in storage. */
+export function strategyOf(type: ResourceType, storage: StorageName): Strategy {
+  return type.strategy ?? strategyFor(storage);
+}
+
 export function validateObject(
   type: ResourceType,
   storage: StorageName,
   obj: KubeObject,
   old: StoredObject | undefined,
 ): void {
-  const causes = [...validateMetadata(storage, obj), ...(strategyFor(storage).validate?.(obj, old) ?? [])];
+  const causes = [
+    ...validateMetadata(storage, obj),
+    ...(strategyOf(type, storage).validate?.(obj, old) ?? []),
+  ];
   if (causes.length) throw errors.invalid(type.kind, obj.metadata.name ?? '', causes, type.group);
 }

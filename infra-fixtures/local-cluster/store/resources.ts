@@ -24,6 +24,7 @@ import {
   serviceAccountColumns,
   serviceColumns,
 } from './printers/core.ts';
+import { crdColumns } from './printers/crd.ts';
 import { ageColumn, nameColumn } from './printers/format.ts';
 import { nodeColumns, podColumns } from './printers/pods.ts';
 import { Registry, type ResourceType } from './registry.ts';
@@ -290,6 +291,23 @@ export const resourceTypes: ResourceType[] = [
     namespaced: true,
     storage: 'leases',
     columns: leaseColumns,
+  }),
+  // apiextensions.k8s.io: definitions of the custom resources served next to these (crds.ts)
+  def({
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    storage: 'customresourcedefinitions',
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    columns: crdColumns,
+    tracksGeneration: true,
+    statusSubresource: true,
+    returnsDeletedObject: true,
+    subresources: [status('CustomResourceDefinition')],
   }),
   // events.k8s.io: no shortNames, or kubectl warns that "ev" is ambiguous (spec §2.2)
   def({

@@ -53,12 +53,19 @@ import { randomUUID } from 'node:crypto';
 import { deleteObject, finalizeDelete, type DeleteResult } from './deletion.ts';
 import { ApiError, errors } from './errors.ts';
 import { clone, deepFreeze, isPlainObject, jsonEqual } from './json.ts';
-import { checkPreconditions, normalizeInput, preserveIdentity, validateObject } from './objects.ts';
+import { checkDefinitionAcceptsCreate, syncDefinition } from './crds.ts';
+import {
+  checkPreconditions,
+  normalizeInput,
+  preserveIdentity,
+  strategyOf,
+  validateObject,
+} from './objects.ts';
 import { applyPatch } from './patch.ts';
-import { apiVersionOf, type Registry, type StorageName } from './registry.ts';
+import { apiVersionOf, isCustomStorage, type Registry, type StorageName } from './registry.ts';
 import { defaultRegistry } from './resources.ts';
 import { buildMatcher, paginate, type ListOptions, type ListResult, type SelectorOptions } from './query.ts';
-import { strategyFor, type StrategyContext } from './strategies/index.ts';
+import type { StrategyContext } from './strategies/index.ts';
 import type { DeleteOptions, KubeObject, PatchType, StoredObject, WatchEvent } from './types.ts';
 import { randomSuffix, rfc3339 } from './util.ts';
 import { WatchHub } from './watchHub.ts';
@@ -131,6 +138,7 @@ export class Store {
     options: WriteOptions & { namespace?: string } = {},
   ): StoredObject {
     const type = this.registry.canonical(storage);
+    if (isCustomStorage(storage)) checkDefinitionAcceptsCreate(this, storage);
     const obj = normalizeInput(this.registry.canonical(storage), input);
     const meta = obj.metadata;
     if (type.namespaced) {
@@ -190,9 +198,14 @@ export class Store {
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     if (type.tracksGeneration) meta.generation = 1;
-    const strategy = strategyFor(storage);
+    const strategy = strategyOf(type, storage);
     strategy.prepareForCreate?.(obj, this._ctx());
-    if (type.statusSubresource && storage !== 'nodes') obj.status = strategy.initialStatus?.(obj) ?? {};
+    if (type.statusSubresource && storage !== 'nodes') {
+      // A strategy may leave status unset (custom resources get theirs through /status later).
+      const initial: unknown = strategy.initialStatus ? strategy.initialStatus(obj) : {};
+      if (initial === undefined) delete obj.status;
+      else obj.status = initial;
+    }
     validateObject(this.registry.canonical(storage), storage, obj, undefined);
     if (this.tryGet(storage, meta.namespace, meta.name))
       throw errors.alreadyExists(storage, meta.name, type.group);
@@ -214,7 +227,7 @@ export class Store {
       if (old.status === undefined) delete obj.status;
       else obj.status = clone(old.status);
     }
-    strategyFor(storage).prepareForUpdate?.(obj, old, this._ctx());
+    strategyOf(type, storage).prepareForUpdate?.(obj, old, this._ctx());
     if (type.tracksGeneration && !jsonEqual(obj.spec, old.spec))
       obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     validateObject(this.registry.canonical(storage), storage, obj, old);
@@ -384,6 +397,11 @@ export class Store {
     const key = this._key(storage, saved.metadata.namespace, saved.metadata.name);
     if (type === 'DELETED') this._table(storage).delete(key);
     else this._table(storage).set(key, saved);
+    if (storage === 'customresourcedefinitions') {
+      // Before watchers hear of it, so one reacting to ADDED can use the new resource at once.
+      syncDefinition(this.registry, type, saved);
+      if (type === 'DELETED') this._tables.delete(saved.metadata.name as StorageName);
+    }
     this._hub.record({ rv: this._rv, storage, type, object: saved, ...(prev ? { prev } : {}) });
     return saved;
   }
@@ -396,7 +414,10 @@ export class Store {
   private _table(storage: StorageName): Map<string, StoredObject> {
     let t = this._tables.get(storage);
     if (!t) {
-      if (!this.registry.canonical(storage)) throw errors.internal(`unknown storage "${storage}"`);
+      if (!this.registry.has(storage))
+        throw isCustomStorage(storage)
+          ? errors.pathNotFound()
+          : errors.internal(`unknown storage "${storage}"`);
       this._tables.set(storage, (t = new Map()));
     }
     return t;

@@ -131,6 +131,7 @@ export class Tracker {
         this._o.metrics.record({
           intendedAt: ex.intendedAt,
           sentAt: ex.sentAt,
+          dispatchedAt: ex.dispatchedAt,
           doneAt: now,
           status,
           ok: false,
@@ -142,6 +143,7 @@ export class Tracker {
         this._o.metrics.record({
           intendedAt: ex.intendedAt,
           sentAt: ex.sentAt,
+          dispatchedAt: ex.dispatchedAt,
           doneAt: now,
           status,
           ok,

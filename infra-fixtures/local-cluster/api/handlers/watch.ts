@@ -4,7 +4,7 @@
  * bookmarks on request, and a close after `timeoutSeconds` (default: the server's long timeout).
  */
 import { ApiError } from '../../store/errors.ts';
-import { apiVersionOf } from '../../store/registry.ts';
+import { apiVersionOf, isCustomStorage } from '../../store/registry.ts';
 import type { KubeObject, WatchEvent } from '../../store/types.ts';
 import { boolParam, intParam, type RequestContext } from '../context.ts';
 import { parseIncludeObject, partialMetadata, toTable, toView } from '../representation.ts';
@@ -60,12 +60,14 @@ export function serveWatch(ctx: RequestContext): void {
   };
 
   let watch: { stop(): void } | undefined;
+  let definition: { stop(): void } | undefined;
   const timers: { lifetime?: NodeJS.Timeout; bookmark?: NodeJS.Timeout } = {};
   let unregister = (): void => {};
   function finish(): void {
     if (closed) return;
     closed = true;
     watch?.stop();
+    definition?.stop();
     clearTimeout(timers.lifetime);
     clearTimeout(timers.bookmark);
     unregister();
@@ -98,6 +100,14 @@ export function serveWatch(ctx: RequestContext): void {
   res.on('close', finish);
   ctx.req.on('close', finish);
   unregister = ctx.onClose(finish);
+  if (isCustomStorage(storage)) {
+    // Upstream ends the watches of a custom resource once its definition is gone.
+    definition = ctx.store.watch(
+      'customresourcedefinitions',
+      { fieldSelector: `metadata.name=${storage}` },
+      (e) => e.type === 'DELETED' && finish(),
+    );
+  }
   const lifetime =
     timeoutSeconds !== undefined && timeoutSeconds > 0
       ? timeoutSeconds * 1000

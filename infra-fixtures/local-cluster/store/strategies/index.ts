@@ -2,6 +2,7 @@
 import type { StatusCause } from '../errors.ts';
 import type { StorageName } from '../registry.ts';
 import type { KubeObject } from '../types.ts';
+import { crdStrategy } from './crd.ts';
 import { hpaStrategy, namespaceStrategy, nodeStrategy, pdbStrategy, serviceStrategy } from './core.ts';
 import { invalid } from './types.ts';
 import type { Strategy } from './types.ts';
@@ -19,6 +20,7 @@ const strategies: Partial<Record<StorageName, Strategy>> = {
   nodes: nodeStrategy,
   horizontalpodautoscalers: hpaStrategy,
   poddisruptionbudgets: pdbStrategy,
+  customresourcedefinitions: crdStrategy,
 };
 
 export function strategyFor(storage: StorageName): Strategy {
