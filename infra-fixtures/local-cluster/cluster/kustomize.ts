@@ -4,7 +4,11 @@
  * (`pairs`, `includeTemplates`), with kustomize's legacy output order. Anything else in a
  * kustomization is refused with the field named, rather than silently rendered differently from
  * `kubectl kustomize` (a test compares the two).
+ *
+ * `renderOverlay` is what deploying uses: the built-in renderer when it covers the overlay, and
+ * `kubectl kustomize` for overlays with patches and the like (the seeded-broken stacks).
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -19,9 +23,15 @@ export type Manifest = Record<string, any> & {
 
 export class KustomizeError extends Error {
   readonly code = 'LOCAL_CLUSTER_KUSTOMIZE_UNSUPPORTED';
-  constructor(message: string) {
+  /**
+   * Set when the kustomization is valid but beyond the built-in renderer (the field, e.g.
+   * `patches`), so `kubectl kustomize` can build it; unset for a broken kustomization.
+   */
+  readonly unsupported?: string;
+  constructor(message: string, unsupported?: string) {
     super(message);
     this.name = 'KustomizeError';
+    if (unsupported !== undefined) this.unsupported = unsupported;
   }
 }
 
@@ -119,15 +129,17 @@ function readKustomization(dir: string): { file: string; doc: Record<string, any
   if (unknownKey !== undefined) {
     throw new KustomizeError(
       `${file}: field ${unknownKey} is not supported by the built-in renderer (supported: ${[...kSupported].join(', ')}); render with kubectl kustomize instead`,
+      unknownKey,
     );
   }
   return { file, doc: doc as Record<string, any> };
 }
 
-function readManifests(file: string): Manifest[] {
+/** The objects of a multi-document YAML text; `where` names its source in errors. */
+function parseManifests(text: string, where: string): Manifest[] {
   const out: Manifest[] = [];
-  for (const [i, d] of parseAllDocuments(readFileSync(file, 'utf8')).entries()) {
-    if (d.errors.length) throw new KustomizeError(`${file}: document ${i + 1}: ${d.errors[0]!.message}`);
+  for (const [i, d] of parseAllDocuments(text).entries()) {
+    if (d.errors.length) throw new KustomizeError(`${where}: document ${i + 1}: ${d.errors[0]!.message}`);
     const obj = d.toJS() as Manifest | null;
     if (obj === null) continue;
     if (
@@ -135,10 +147,14 @@ function readManifests(file: string): Manifest[] {
       typeof obj.apiVersion !== 'string' ||
       typeof obj.metadata?.name !== 'string'
     )
-      throw new KustomizeError(`${file}: document ${i + 1} needs apiVersion, kind and metadata.name`);
+      throw new KustomizeError(`${where}: document ${i + 1} needs apiVersion, kind and metadata.name`);
     out.push(obj);
   }
   return out;
+}
+
+function readManifests(file: string): Manifest[] {
+  return parseManifests(readFileSync(file, 'utf8'), file);
 }
 
 function setLabels(obj: Record<string, any>, keys: string[], pairs: Record<string, string>): void {
@@ -161,7 +177,10 @@ function applyLabels(manifests: Manifest[], labels: unknown, file: string): void
     );
     if (extra !== undefined) throw new KustomizeError(`${where}.${extra} is not supported`);
     if (entry.includeSelectors)
-      throw new KustomizeError(`${where}.includeSelectors is not supported by the built-in renderer`);
+      throw new KustomizeError(
+        `${where}.includeSelectors is not supported by the built-in renderer`,
+        'labels.includeSelectors',
+      );
     const pairs = entry.pairs ?? {};
     if (typeof pairs !== 'object' || Object.values(pairs).some((v) => typeof v !== 'string'))
       throw new KustomizeError(`${where}.pairs must map label keys to strings (quote numbers)`);
@@ -204,4 +223,64 @@ function build(dir: string, seen: Set<string>): Manifest[] {
 /** `kubectl kustomize <dir>` for the supported subset: the objects in kustomize's legacy order. */
 export function renderKustomization(dir: string): Manifest[] {
   return legacySort(build(dir, new Set()));
+}
+
+export interface KubectlKustomizeOptions {
+  /** The kubectl binary. @default 'kubectl' (from PATH) */
+  readonly kubectl?: string;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+  /** Why kubectl is needed, for the message when it is missing (e.g. 'field patches'). */
+  readonly reason?: string;
+}
+
+/** `kubectl kustomize <dir>`: the objects in the order kubectl prints them. */
+export function kubectlKustomize(dir: string, options: KubectlKustomizeOptions = {}): Promise<Manifest[]> {
+  const kubectl = options.kubectl ?? 'kubectl';
+  const overlay = path.resolve(dir);
+  return new Promise((resolve, reject) => {
+    execFile(
+      kubectl,
+      ['kustomize', overlay],
+      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+          reject(
+            new KustomizeError(
+              `${overlay}: ${options.reason ? `${options.reason} needs` : 'building this overlay needs'} kubectl kustomize ` +
+                `(the built-in renderer covers only ${[...kSupported].join(', ')}), and ${kubectl} was not found (not on PATH); ` +
+                `install kubectl 1.27 or newer (kustomize v5), or reduce the overlay to resources, namespace and labels`,
+            ),
+          );
+          return;
+        }
+        if (err) {
+          const detail = String(stderr).trim() || err.message;
+          reject(new KustomizeError(`${overlay}: kubectl kustomize failed: ${detail}`));
+          return;
+        }
+        try {
+          resolve(parseManifests(String(stdout), `kubectl kustomize ${overlay}`));
+        } catch (parseErr) {
+          reject(parseErr);
+        }
+      },
+    );
+  });
+}
+
+/**
+ * The overlay's objects for deploying: built in when the overlay (and everything it includes) uses
+ * only resources, namespace and labels, else `kubectl kustomize`.
+ */
+export async function renderOverlay(
+  dir: string,
+  options: Omit<KubectlKustomizeOptions, 'reason'> = {},
+): Promise<Manifest[]> {
+  try {
+    return renderKustomization(dir);
+  } catch (err) {
+    if (!(err instanceof KustomizeError) || err.unsupported === undefined) throw err;
+    return kubectlKustomize(dir, { ...options, reason: `field ${err.unsupported}` });
+  }
 }

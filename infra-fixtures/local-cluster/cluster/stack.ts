@@ -1,14 +1,14 @@
 /**
- * `--stack`: the Novel Engine stack (infra-fixtures/k8s/overlays/local) applied straight into the
- * store, the way `kubectl apply -k` would create it, then a wait until every Deployment of it is
- * available and the ingress answers.
+ * `--stack`: the Novel Engine stack (infra-fixtures/k8s/overlays/local, or another overlay such as
+ * overlays/broken/*) applied straight into the store, the way `kubectl apply -k` would create it,
+ * then a wait until every Deployment of it is available and the ingress answers.
  */
 import path from 'node:path';
 import { repoRoot } from '../runtime.ts';
 import { apiVersionOf, type StorageName } from '../store/registry.ts';
 import type { Store } from '../store/store.ts';
 import type { KubeObject } from '../store/types.ts';
-import { renderKustomization, type Manifest } from './kustomize.ts';
+import { renderOverlay, type Manifest } from './kustomize.ts';
 
 export const kStackOverlay = path.join(repoRoot, 'infra-fixtures', 'k8s', 'overlays', 'local');
 
@@ -39,8 +39,9 @@ export function applyManifests(store: Store, manifests: readonly Manifest[]): Ma
   return [...manifests];
 }
 
-export function deployStack(store: Store, overlay: string = kStackOverlay): Manifest[] {
-  return applyManifests(store, renderKustomization(overlay));
+/** Renders the overlay (kubectl kustomize when it has patches; see kustomize.ts) and applies it. */
+export async function deployStack(store: Store, overlay: string = kStackOverlay): Promise<Manifest[]> {
+  return applyManifests(store, await renderOverlay(overlay));
 }
 
 function deploymentAvailable(store: Store, ns: string, name: string): boolean {
