@@ -1,7 +1,7 @@
 /**
  * Assembles the local cluster: store, nodes with their heartbeats and process kubelets, the
- * controllers, the API server (with the fault admin endpoint) and the ingress proxy, wired by the
- * bridges in this folder. API: see ./index.ts.
+ * controllers, the API server (with Prometheus discovery, kube-state-metrics series and the fault
+ * admin endpoint) and the ingress proxy, wired by the bridges in this folder. API: see ./index.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ import { createKubelet, type ProcessKubelet } from '../kubelet/kubelet.ts';
 import { startNodeHeartbeat, type NodeHeartbeat } from '../nodes/heartbeat.ts';
 import { nodeObject } from '../nodes/node-object.ts';
 import { loadRuntimeConfig } from '../runtime.ts';
+import { serviceDiscoveryRoute } from '../sd/index.ts';
+import { stateMetricsRoute } from '../state-metrics/index.ts';
 import { Store } from '../store/store.ts';
 import { faultAdminRoute, kFaultsPath } from './fault-admin.ts';
 import { createFaultManager, type Fault, type FaultRequest } from './faults.ts';
@@ -25,6 +27,7 @@ import { clusterClock, resolveOptions, type LocalClusterOptions, type ResolvedOp
 import { startPodBridge, type PodBridge } from './pod-bridge.ts';
 import { envSourceResolver, logProvider, podCpu, usageProvider } from './providers.ts';
 import { deployStack, kStackOverlay, waitForStack } from './stack.ts';
+import { acquireAddressSlot } from './address-slot.ts';
 import { buildTopology, type NodeSpec } from './topology.ts';
 
 export interface LocalCluster {
@@ -93,7 +96,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     dir = path.resolve(dir);
     const now = clusterClock(real.timeScale);
     const store = new Store({ onWatchHandlerError: onError });
-    const nodes = buildTopology(resolved);
+    const slot = acquireAddressSlot(options.addressSlot);
+    teardown.push(async () => slot.release());
+    const nodes = buildTopology({ ...resolved, slot: slot.slot });
     for (const n of nodes) store.create('nodes', nodeObject(n));
 
     const ingress: IngressProxy = await startIngress({
@@ -177,7 +182,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         usage: usageProvider(kubelets, real.usageWindowMs),
         eviction: createEvictionHandler(store),
       },
-      extraRoutes: [faultAdminRoute(faults, nodes)],
+      // Discovery and kube-state-metrics first: the fault admin prefix would claim their paths.
+      extraRoutes: [serviceDiscoveryRoute(store), stateMetricsRoute(store), faultAdminRoute(faults, nodes)],
     });
     teardown.push(() => api.close());
 
@@ -212,7 +218,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       recover: (id) => faults.recover(id),
       faults: () => faults.list(),
       async deployStack(opts = {}) {
-        const manifests = deployStack(store, opts.overlay ?? kStackOverlay);
+        const manifests = await deployStack(store, opts.overlay ?? kStackOverlay);
         const routed = manifests.some((m) => m.kind === 'Ingress');
         await waitForStack(store, manifests, {
           ...(routed ? { probeUrl: `${ingress.url}/readyz` } : {}),

@@ -19,7 +19,8 @@
  *   faults.ts          the fault modes; fault-admin.ts serves them on the API server:
  *                      POST/GET {apiUrl}/local-cluster/v1/faults, GET/DELETE …/faults/{id}
  *   options.ts         options, upstream default periods, and the cluster clock (`timeScale`)
- *   kustomize.ts, stack.ts   the stack's overlay rendered without kubectl and applied to the store
+ *   kustomize.ts, stack.ts   the stack's overlay rendered (built in, or kubectl kustomize for overlays
+ *                      with patches) and applied to the store
  *
  * Controllers: the basic set (ReplicaSet, Deployment, scheduler, Endpoints, EndpointSlices, GC),
  * node lifecycle with taint eviction, HPA, PDB/eviction. NetworkPolicies are stored, not enforced.
@@ -27,7 +28,13 @@
 export { startLocalCluster, type LocalCluster } from './cluster.ts';
 export { kAdminPrefix, kFaultsPath } from './fault-admin.ts';
 export { kFaultModes, type Fault, type FaultMode, type FaultRequest } from './faults.ts';
-export { KustomizeError, renderKustomization, type Manifest } from './kustomize.ts';
+export {
+  KustomizeError,
+  kubectlKustomize,
+  renderKustomization,
+  renderOverlay,
+  type Manifest,
+} from './kustomize.ts';
 export {
   clusterClock,
   LocalClusterOptionsError,

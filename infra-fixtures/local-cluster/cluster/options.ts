@@ -17,6 +17,8 @@ export interface LocalClusterOptions {
   readonly nodesPerZone?: number;
   /** `topology.kubernetes.io/region` of every node. @default 'local-1' */
   readonly region?: string;
+  /** Address block 0–8 for node and pod IPs (address-slot.ts). @default the first free one */
+  readonly addressSlot?: number;
   /** API server port on 127.0.0.1. @default 0 (any free port) */
   readonly apiPort?: number;
   /** Ingress port on 127.0.0.1. @default 0 (any free port) */
