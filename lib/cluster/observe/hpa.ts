@@ -57,7 +57,9 @@ export class HpaTracker {
     const before = this.current;
     const now = hpaState(change.object);
     this.current = change.type === 'deleted' ? undefined : now;
+    // desiredReplicas is 0 until the HPA's first reconcile with a metric; 0 → N is not a rescale.
     if (change.initial || change.type === 'deleted' || !before || before.desired === now.desired) return;
+    if (before.desired === 0) return;
     this.ctx.emit({
       t: this.ctx.now(),
       kind: 'hpa-rescale',
@@ -71,10 +73,9 @@ export class HpaTracker {
     const s = this.current;
     if (!s) return [];
     const labels = { hpa: this.name };
-    const out: GaugeSample[] = [
-      { name: 'hpa.current', labels, value: s.current },
-      { name: 'hpa.desired', labels, value: s.desired },
-    ];
+    const out: GaugeSample[] = [{ name: 'hpa.current', labels, value: s.current }];
+    // Not yet computed (0, below any minReplicas): leave the gauge out rather than report a rise from 0.
+    if (s.desired > 0) out.push({ name: 'hpa.desired', labels, value: s.desired });
     if (s.cpu !== undefined) out.push({ name: 'hpa.cpu', labels, value: s.cpu });
     return out;
   }
