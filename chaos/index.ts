@@ -35,5 +35,11 @@ export { ChaosRefusedError } from './targets.ts';
 export { ChaosActionError } from './k8s.ts';
 export { defaultZoneProviders } from './undo.ts';
 export { createLocalZoneProvider, LOCAL_FAULTS_PATH } from './zone/local.ts';
+export { createKindZoneProvider, kindZoneProvider, type KindZoneProviderOptions } from './zone/kind.ts';
+export {
+  createAwsFisZoneProvider,
+  awsFisZoneProvider,
+  type AwsFisZoneProviderOptions,
+} from './zone/aws-fis.ts';
 export type { ZoneFaultProvider, ZoneProviderRegistry, ZoneProviderFactory } from './zone/provider.ts';
 export { ZoneFaultRejected } from './zone/provider.ts';

@@ -8,11 +8,15 @@ import type { UndoStep } from './action.ts';
 import { CHAOS_ANNOTATION } from './journal.ts';
 import { isNotFound, mergePatch, wrapApiError } from './k8s.ts';
 import { readDeployment, replaceTemplate, templatesEqual } from './rollout.ts';
+import { awsFisZoneProvider } from './zone/aws-fis.ts';
+import { kindZoneProvider } from './zone/kind.ts';
 import { createLocalZoneProvider } from './zone/local.ts';
 import { zoneProvider, type ZoneProviderRegistry } from './zone/provider.ts';
 
 export const defaultZoneProviders: ZoneProviderRegistry = {
   local: (client) => createLocalZoneProvider(client),
+  kind: kindZoneProvider,
+  'aws-fis': awsFisZoneProvider,
 };
 
 export interface UndoOptions {

@@ -1,5 +1,5 @@
 /**
- * zone-outage: take every node of one zone down through a zone fault provider (`local` now), in
+ * zone-outage: take every node of one zone down through a zone fault provider (local, kind, aws-fis), in
  * one of the modes real outages take (stop, pause, partition, kubelet-down). The zone is named or
  * is the zone hosting most target pods. The journal holds the provider's handle, so a killed run's
  * zone can be recovered by `gauntlet recover`.
@@ -42,7 +42,8 @@ export class ZoneOutage implements ChaosAction {
   describe(): string {
     const zone =
       this.spec.zone ?? `the zone hosting most pods of ${this.target.namespace}/${this.target.deployment}`;
-    return `take ${zone} down ('${this.spec.mode}' on every node of it, provider ${this.spec.provider}); recover it on revert`;
+    const how = this.providers[this.spec.provider]?.plan?.(zone, this.spec);
+    return `take ${zone} down ('${this.spec.mode}' on every node of it, provider ${this.spec.provider}${how ? `: ${how}` : ''}); recover it on revert`;
   }
 
   journalEntry(): JournalEntry {
@@ -50,12 +51,19 @@ export class ZoneOutage implements ChaosAction {
       action: this.name,
       objects: this._nodes.map((name) => ({ kind: 'Node', name, mark: true })),
       undo: this._handle ? [{ kind: 'zone-recover', handle: this._handle }] : [],
-      detail: { zone: this._zone, mode: this.spec.mode, provider: this.spec.provider, nodes: this._nodes },
+      detail: {
+        zone: this._zone,
+        mode: this.spec.mode,
+        provider: this.spec.provider,
+        nodes: this._nodes,
+        // When the provider saw the fault take effect (an FIS action's start, not the request's).
+        ...(typeof this._handle?.startedAt === 'string' ? { faultStartedAt: this._handle.startedAt } : {}),
+      },
     };
   }
 
   async inject(ctx: ChaosContext): Promise<void> {
-    const provider = zoneProvider(this.providers, this.spec.provider, ctx.client);
+    const provider = zoneProvider(this.providers, this.spec.provider, ctx.client, this.spec);
     const zone = this.spec.zone ?? (await zoneWithMostTargetPods(ctx.client, ctx.target));
     const nodes = (await listNodes(ctx.client))
       .filter((n) => n.metadata?.labels?.[ZONE_LABEL] === zone)
@@ -80,7 +88,12 @@ export class ZoneOutage implements ChaosAction {
     this._nodes = nodes;
     // Journalled without an id first: if the process dies before the provider answers, recovery
     // still knows which zone and mode to look for.
-    this._handle = { provider: provider.name, zone, mode: this.spec.mode };
+    this._handle = {
+      ...provider.preparedHandle?.(zone, this.spec.mode),
+      provider: provider.name,
+      zone,
+      mode: this.spec.mode,
+    };
     await ctx.checkpoint();
     try {
       this._handle = await provider.inject(zone, this.spec.mode, { signal: ctx.signal, log: ctx.log });
@@ -96,6 +109,7 @@ export class ZoneOutage implements ChaosAction {
     emitEvent(ctx, 'chaos', `zone/${zone}`, `down (${this.spec.mode}, ${provider.name})`, {
       nodes,
       id: this._handle.id,
+      ...(typeof this._handle.startedAt === 'string' ? { faultStartedAt: this._handle.startedAt } : {}),
     });
   }
 

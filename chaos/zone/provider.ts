@@ -9,7 +9,7 @@
  * fault of that zone and mode the provider knows of.
  */
 import type { ClusterClient } from '../../lib/cluster/client.ts';
-import type { ZoneFaultMode } from '../../lib/scenario/chaos-schema.ts';
+import type { ResolvedZoneOutage, ZoneFaultMode } from '../../lib/scenario/chaos-schema.ts';
 import type { ZoneFaultHandle } from '../action.ts';
 import { ChaosActionError } from '../k8s.ts';
 
@@ -26,6 +26,11 @@ export interface ZoneFaultProvider {
   describe(zone: string, mode: ZoneFaultMode): string;
   /** Takes the zone down; resolves once the fault is in effect. */
   inject(zone: string, mode: ZoneFaultMode, ctx: ZoneFaultContext): Promise<ZoneFaultHandle>;
+  /**
+   * Fields journalled with the handle before inject (e.g. a region), so a revert without an id
+   * knows where to look; may refuse (throw) when the provider cannot work here.
+   */
+  preparedHandle?(zone: string, mode: ZoneFaultMode): Record<string, unknown>;
   /** Brings the zone back; a fault that is already gone is fine. */
   revert(handle: ZoneFaultHandle, ctx: ZoneFaultContext): Promise<void>;
 }
@@ -41,13 +46,24 @@ export class ZoneFaultRejected extends ChaosActionError {
   }
 }
 
-export type ZoneProviderFactory = (client: ClusterClient) => ZoneFaultProvider;
+/**
+ * Builds a provider. `spec` is the scenario's action (its provider options); `gauntlet recover`
+ * has none, so `revert` must work from the journalled handle alone. `plan` gives the dry-run words
+ * without a cluster connection.
+ */
+export type ZoneProviderFactory = ((
+  client: ClusterClient,
+  spec?: ResolvedZoneOutage,
+) => ZoneFaultProvider) & {
+  readonly plan?: (zone: string, spec: ResolvedZoneOutage) => string;
+};
 export type ZoneProviderRegistry = Readonly<Record<string, ZoneProviderFactory>>;
 
 export function zoneProvider(
   registry: ZoneProviderRegistry,
   name: string,
   client: ClusterClient,
+  spec?: ResolvedZoneOutage,
 ): ZoneFaultProvider {
   const factory = registry[name];
   if (!factory) {
@@ -55,5 +71,5 @@ export function zoneProvider(
       `zone-outage: no zone fault provider "${name}"; available: ${Object.keys(registry).join(', ') || 'none'}`,
     );
   }
-  return factory(client);
+  return factory(client, spec);
 }

@@ -9,6 +9,16 @@
  */
 import { z } from 'zod';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
+import {
+  awsFisOptionsSchema,
+  kindOptionsSchema,
+  resolveZoneProviderOptions,
+  ZONE_FAULT_MODES,
+  ZONE_PROVIDERS,
+  type ResolvedAwsFisZoneOptions,
+  type ResolvedKindZoneOptions,
+  type ZoneFaultMode,
+} from './zone-provider-schema.ts';
 
 const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
   message: `not a duration; ${DURATION_HINT}`,
@@ -19,10 +29,7 @@ const positiveDuration = duration.refine((v) => (parseDuration(v) ?? 0) > 0, {
 const wholeCount = (what: string) =>
   z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` });
 
-export const ZONE_FAULT_MODES = ['stop', 'pause', 'partition', 'kubelet-down'] as const;
-export type ZoneFaultMode = (typeof ZONE_FAULT_MODES)[number];
-/** Zone providers this version ships; `kind` and `aws-fis` are added with their own modules. */
-export const ZONE_PROVIDERS = ['local'] as const;
+export { ZONE_FAULT_MODES, ZONE_PROVIDERS, type ZoneFaultMode };
 export const BAD_ROLLOUT_FAULTS = ['unpullable-image', 'failing-readiness'] as const;
 
 const allowTotalOutage = z.boolean().default(false);
@@ -70,6 +77,10 @@ const zoneOutageSchema = z.strictObject({
   provider: z
     .enum(ZONE_PROVIDERS, { error: `provider must be one of ${ZONE_PROVIDERS.join(', ')}` })
     .default('local'),
+  /** provider 'kind': which kind cluster. */
+  kindOptions: kindOptionsSchema.optional(),
+  /** provider 'aws-fis': the role, template and stop conditions of the FIS experiment. */
+  awsFisOptions: awsFisOptionsSchema.optional(),
   allowTotalOutage,
 });
 
@@ -165,6 +176,10 @@ export type ResolvedZoneOutage = {
   readonly mode: ZoneFaultMode;
   readonly provider: string;
   readonly allowTotalOutage: boolean;
+  /** Only with provider 'kind'. */
+  readonly kindOptions?: ResolvedKindZoneOptions;
+  /** Only with provider 'aws-fis'. */
+  readonly awsFisOptions?: ResolvedAwsFisZoneOptions;
 };
 export type ResolvedRolloutRestart = { readonly kind: 'rollout-restart'; readonly timeoutMs: number };
 export type ResolvedBadRollout = {
@@ -285,6 +300,7 @@ function resolveAction(a: ParsedChaosEntry['action'], at: string, problems: stri
         mode: a.mode,
         provider: a.provider,
         allowTotalOutage: a.allowTotalOutage,
+        ...resolveZoneProviderOptions(a, at, problems),
       };
     case 'rollout-restart':
       return { kind: 'rollout-restart', timeoutMs: ms(a.timeout) };

@@ -125,8 +125,8 @@ describe('the chaos schedule schema', () => {
     expect(problems([{ action: { kind: 'node-drain', node: 'n1', zone: 'zone-a' } }])).toMatch(
       /chaos\[0\]\.action: give node \(a name\) or zone, not both/,
     );
-    expect(problems([{ action: { kind: 'zone-outage', provider: 'aws-fis' } }])).toMatch(
-      /chaos\[0\]\.action\.provider: provider must be one of local/,
+    expect(problems([{ action: { kind: 'zone-outage', provider: 'gcp' } }])).toMatch(
+      /chaos\[0\]\.action\.provider: provider must be one of local, kind, aws-fis/,
     );
     expect(problems([{ action: { kind: 'pod-kill', sellector: 'a=b' } }])).toMatch(
       /chaos\[0\]\.action: unknown field 'sellector' \(check the spelling\)/,
