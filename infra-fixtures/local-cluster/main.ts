@@ -5,7 +5,8 @@
  *        [--api-port P] [--ingress-port P] [--time-scale F]
  *
  * Writes D/kubeconfig (0600, context gauntlet-local) and D/state.json (pid, apiUrl, ingressUrl,
- * kubeconfig, startedAt, …), then prints one JSON line `{"event":"ready",…}` on stdout; with
+ * kubeconfig, startedAt, the Prometheus endpoints sdUrl, stateMetricsUrl and ingressMetricsUrl,
+ * …), then prints one JSON line `{"event":"ready",…}` on stdout; with
  * `--stack` only once the Novel Engine stack answers through the ingress. SIGTERM or SIGINT stops
  * every pod process and the servers, removes state.json and exits 0; a failed start prints
  * `{"event":"failed","message":…}` and exits 1. Bad flags exit 2 naming the flag.
@@ -14,6 +15,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster, type LocalCluster } from './cluster/index.ts';
+import { kSdPrefix } from './sd/index.ts';
+import { kStateMetricsPath } from './state-metrics/index.ts';
 
 export const kStateFile = 'state.json';
 
@@ -124,6 +127,10 @@ async function run(args: Args): Promise<void> {
     apiUrl: cluster.apiUrl,
     ingressUrl: cluster.ingressUrl,
     faultsUrl: cluster.faultsUrl,
+    // What Prometheus reads (behind the API's token and CA, except the ingress's own /metrics).
+    sdUrl: `${cluster.apiUrl}${kSdPrefix.replace(/\/$/, '')}`,
+    stateMetricsUrl: `${cluster.apiUrl}${kStateMetricsPath}`,
+    ingressMetricsUrl: `${cluster.ingressAdminUrl}/metrics`,
     kubeconfig: cluster.kubeconfigPath,
     dir: cluster.dir,
     stack: args.stack,

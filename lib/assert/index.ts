@@ -16,6 +16,13 @@ export { preflightAssertions, preflightVerdicts, type PreflightOptions } from '.
 export { detectLoadDrop, detectLoadStep } from './load-steps.ts';
 export { attribute, causesOf, defaultCauseKinds, type Attribution, type Cause } from './attribution.ts';
 export { verifyAssertions } from './verify.ts';
+export {
+  alertDetectionVerification,
+  kMonitoringEventKind,
+  monitoringEvent,
+  readMonitoring,
+  type MonitoringDetail,
+} from './detection-verify.ts';
 
 export function assertionsFor(scenario: ResolvedScenario): Assertion[] {
   return [

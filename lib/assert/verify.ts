@@ -1,6 +1,7 @@
 import type { ResolvedVerification } from '../scenario/resolved.ts';
 import type { Assertion } from './assertion.ts';
 import { autoscalingAssertions } from './autoscaling.ts';
+import { alertDetectionVerification } from './detection-verify.ts';
 import { preflightAssertions } from './preflight.ts';
 import { recoveryTimeAssertion } from './recovery.ts';
 import { zeroDowntimeAssertion } from './zero-downtime.ts';
@@ -16,5 +17,7 @@ export function verifyAssertions(v: ResolvedVerification): Assertion[] {
       return autoscalingAssertions(v);
     case 'preflight':
       return preflightAssertions({ minZones: v.minZones });
+    case 'alert-detection':
+      return [alertDetectionVerification(v)];
   }
 }

@@ -1,10 +1,18 @@
 /**
  * `gauntlet local up | status | down`: the embedded local cluster in the background, with a
- * kubeconfig any Kubernetes tool (and gauntlet's --kubeconfig) can use.
+ * kubeconfig any Kubernetes tool (and gauntlet's --kubeconfig) can use, and with `--monitoring`
+ * Prometheus and Alertmanager watching it on loopback.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { localDown, localStatus, localUp, type LocalStatus } from '../local/index.ts';
+import {
+  localDown,
+  localStatus,
+  localUp,
+  type LocalMonitoringOptions,
+  type LocalStatus,
+} from '../local/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import * as flag from './flags.ts';
 
@@ -17,6 +25,29 @@ interface UpFlags extends DirFlags {
   zones?: number;
   nodesPerZone?: number;
   timeout?: string;
+  monitoring?: boolean;
+  scrapeInterval?: string;
+  rules?: string[];
+}
+
+function monitoringOptions(opts: UpFlags): { monitoring?: LocalMonitoringOptions } {
+  if (!opts.monitoring) {
+    const stray =
+      opts.scrapeInterval !== undefined ? '--scrape-interval' : opts.rules ? '--rules' : undefined;
+    if (stray) throw new UsageError(`${stray} configures Prometheus: add --monitoring`);
+    return {};
+  }
+  for (const f of opts.rules ?? []) {
+    if (!existsSync(f)) throw new UsageError(`--rules: ${f} does not exist; give a Prometheus rules file`);
+  }
+  const intervalS =
+    opts.scrapeInterval !== undefined ? parseDuration(opts.scrapeInterval)! / 1000 : undefined;
+  return {
+    monitoring: {
+      ...(intervalS !== undefined ? { scrapeIntervalS: intervalS, evaluationIntervalS: intervalS } : {}),
+      ...(opts.rules ? { rulesFiles: opts.rules } : {}),
+    },
+  };
 }
 
 function intInRange(name: string, min: number, max: number, example: string) {
@@ -41,6 +72,15 @@ function printStatus(s: LocalStatus): void {
   out(`  kubeconfig: ${st.kubeconfig}`);
   out(`  api:        ${st.apiUrl}`);
   out(`  ingress:    ${st.ingressUrl}${st.stack ? ' (Novel Engine stack deployed)' : ''}`);
+  const m = s.monitoring;
+  if (m?.running) {
+    out(
+      `  prometheus:   ${m.prometheusUrl} (scrape ${m.scrapeIntervalS} s, evaluation ${m.evaluationIntervalS} s)`,
+    );
+    out(`  alertmanager: ${m.alertmanagerUrl}`);
+  } else if (m) {
+    out(`  monitoring: stopped (restart with gauntlet local down && gauntlet local up --monitoring)`);
+  }
   if (s.error) {
     out(`  the API did not answer: ${s.error}`);
     return;
@@ -69,18 +109,35 @@ export function addLocalCommand(program: Command, setExit: (code: number) => voi
       "how long to wait until it is ready, e.g. '90s' (default 60s, 3m with --stack)",
       flag.duration('--timeout'),
     )
+    .option(
+      '--monitoring',
+      'also run Prometheus and Alertmanager on loopback (Debian: apt-get install prometheus prometheus-alertmanager)',
+    )
+    .option(
+      '--scrape-interval <d>',
+      "with --monitoring: scrape and rule evaluation interval, e.g. '1s' (default 5s)",
+      flag.duration('--scrape-interval'),
+    )
+    .option(
+      '--rules <file>',
+      'with --monitoring: Prometheus rules file instead of infra-fixtures/prometheus/rules.yaml (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addHelpText(
       'after',
       `
 Examples:
   gauntlet local up                 # 3 zones × 2 nodes; kubeconfig in .gauntlet/local/kubeconfig
   gauntlet local up --stack         # plus the Novel Engine stack behind the ingress
+  gauntlet local up --stack --monitoring   # plus Prometheus and Alertmanager (alert-detection verdicts)
   export KUBECONFIG=$PWD/.gauntlet/local/kubeconfig && kubectl get nodes -L topology.kubernetes.io/zone`,
     )
     .action(async (opts: UpFlags) => {
+      const monitoring = monitoringOptions(opts);
       const started = await localUp({
         dir: opts.dir,
         stack: opts.stack === true,
+        ...monitoring,
         ...(opts.zones !== undefined ? { zones: opts.zones } : {}),
         ...(opts.nodesPerZone !== undefined ? { nodesPerZone: opts.nodesPerZone } : {}),
         ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout)! } : {}),
@@ -88,6 +145,10 @@ Examples:
       out(`local cluster up (pid ${started.pid}) in ${started.dir}`);
       out(`kubeconfig: ${started.kubeconfig}`);
       if (started.ingressUrl) out(`ingress: ${started.ingressUrl}`);
+      if (started.monitoring) {
+        out(`prometheus: ${started.monitoring.prometheusUrl}`);
+        out(`alertmanager: ${started.monitoring.alertmanagerUrl}`);
+      }
       out(`export KUBECONFIG=${started.kubeconfig}`);
       setExit(0);
     });
@@ -108,10 +169,12 @@ Examples:
 
   local
     .command('down')
-    .description('stop the local cluster and every process it started')
+    .description('stop the local cluster, its monitoring and every process they started')
     .option('--dir <dir>', 'cluster directory', '.gauntlet/local')
     .action(async (opts: DirFlags) => {
       const r = await localDown({ dir: opts.dir });
+      if (r.monitoring)
+        out(`monitoring stopped (pid ${r.monitoring.pid}${r.monitoring.forced ? ', after SIGKILL' : ''})`);
       if (!r.stopped) out(`no local cluster running in ${r.dir}`);
       else out(`local cluster stopped (pid ${r.pid}${r.forced ? ', after SIGKILL' : ''})`);
       setExit(0);

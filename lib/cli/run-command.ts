@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
 import { createEngine } from '../load/index.ts';
 import { loadScenarioFile } from '../scenario/load-file.ts';
 import { resolveScenario } from '../scenario/resolve.ts';
@@ -17,9 +18,12 @@ export interface RunFlags extends QuickFlags {
   context?: string;
   allowContext?: string[];
   localDir?: string;
+  prometheus?: string;
+  alertmanager?: string;
   out?: string;
   scale?: number;
   engine: string;
+  parallelism?: number;
   reporter?: string[];
   quiet?: boolean;
 }
@@ -37,6 +41,16 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     )
     .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
     .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in')
+    .option(
+      '--prometheus <url>',
+      "Prometheus watching the target's cluster, for alert-detection (with --alertmanager; default the local cluster's)",
+      flag.url('--prometheus'),
+    )
+    .option(
+      '--alertmanager <url>',
+      'Alertmanager that Prometheus sends alerts to (with --prometheus)',
+      flag.url('--alertmanager'),
+    )
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option(
       '--allow-context <name>',
@@ -71,8 +85,13 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     )
     .option(
       '--engine <name>',
-      'load engine: native, k6 (needs k6 on PATH) or autocannon (closed model)',
+      'load engine: native, k6 (needs k6 on PATH), autocannon (closed model) or k6-operator (k6 runner pods in the target cluster)',
       'native',
+    )
+    .option(
+      '--parallelism <n>',
+      'k6-operator: number of k6 runner pods sharing the load (default 1)',
+      flag.positiveInt('--parallelism', '4'),
     )
     .option('--out <dir>', 'report directory (default gauntlet-results/<scenario>-<time>/)')
     .option(
@@ -89,6 +108,7 @@ Examples:
   gauntlet run --url http://127.0.0.1:8080/healthz --rate 1000 --duration 20s --sla 'p95<100ms' --sla 'errors<0.1%'
   gauntlet run scenarios/nightly.ts --scale 0.1 --out results/
   gauntlet run scenarios/pod-kill.ts --target local
+  gauntlet run scenarios/nightly.ts --kubeconfig ~/.kube/config --engine k6-operator --parallelism 4
   gauntlet run scenarios/zone-outage.ts --kubeconfig ~/.kube/config --context kind-gauntlet --allow-context kind-gauntlet
 
 Exit codes: 0 every verdict passed · 1 a verdict failed (or the run was invalid) · 2 usage or setup error · 130 interrupted`,
@@ -99,6 +119,7 @@ Exit codes: 0 every verdict passed · 1 a verdict failed (or the run was invalid
 }
 
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<number> {
+  const monitoring = monitoringFlags(opts);
   let scenario: ResolvedScenario;
   if (file) {
     scenario = await loadScenarioFile(file, { scale: opts.scale ?? 1 });
@@ -111,7 +132,10 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
   if (opts.target === 'local' && scenario.target.kind === 'url') {
     scenario = { ...scenario, target: LOCAL_STACK_TARGET };
   }
-  const engine = createEngine(opts.engine);
+  const engine = createEngine(opts.engine, {
+    ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const names = opts.reporter ?? (opts.quiet ? ['json', 'junit', 'markdown'] : [...builtinReporterNames]);
   const reporters = createReporters(names);
   const outDir = opts.out ?? defaultOutDir(scenario.name);
@@ -124,6 +148,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
     context: opts.context,
     allow: opts.allowContext ? { contexts: opts.allowContext } : undefined,
     localDir: opts.localDir,
+    monitoring,
   };
   let session: RunSession | undefined;
   try {
@@ -157,6 +182,18 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
     await session?.close();
     interrupt.dispose();
   }
+}
+
+/** --prometheus and --alertmanager go together: alerts are read from one, the budget from the other. */
+function monitoringFlags(opts: RunFlags): { prometheusUrl: string; alertmanagerUrl: string } | undefined {
+  if (opts.prometheus === undefined && opts.alertmanager === undefined) return undefined;
+  if (opts.prometheus === undefined || opts.alertmanager === undefined) {
+    const missing = opts.prometheus === undefined ? '--prometheus' : '--alertmanager';
+    throw new UsageError(
+      `${missing} is missing: give --prometheus URL and --alertmanager URL together, e.g. --prometheus http://127.0.0.1:9090 --alertmanager http://127.0.0.1:9093`,
+    );
+  }
+  return { prometheusUrl: opts.prometheus, alertmanagerUrl: opts.alertmanager };
 }
 
 /** `--url` with a scenario file points the same scenario at another target. */

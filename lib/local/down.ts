@@ -1,6 +1,7 @@
 /**
- * `localDown`: stops the local cluster of a dir and everything it started. SIGTERM to the recorded
- * PID (after checking it is our cluster process) lets it stop its pods and servers; after the
+ * `localDown`: stops the local cluster of a dir and everything it started, its monitoring
+ * (Prometheus and Alertmanager) first. SIGTERM to the recorded PID (after checking it is our
+ * cluster process) lets it stop its pods and servers; after the
  * timeout its process group and every process descended from it get SIGKILL. The pods are process
  * groups of their own, so they are found through the process tree, snapshotted before the first
  * signal: once the cluster is gone they would be orphans nobody can trace back.
@@ -8,7 +9,14 @@
 import { rmSync } from 'node:fs';
 import { GauntletError } from '../errors.ts';
 import { descendants, isRunning, signal, stillSame, waitFor, type ProcInfo } from './process-tree.ts';
-import { isClusterProcess, readState, resolveDir, stateFile } from './state.ts';
+import {
+  isClusterProcess,
+  isMonitoringProcess,
+  readState,
+  resolveDir,
+  stateFile,
+  type LocalMonitoringState,
+} from './state.ts';
 
 export interface LocalDownOptions {
   readonly dir?: string;
@@ -24,6 +32,8 @@ export interface LocalDownResult {
   readonly pid?: number;
   /** True when SIGKILL was needed. */
   readonly forced?: boolean;
+  /** Set when monitoring was recorded for the cluster and still ran. */
+  readonly monitoring?: { readonly pid: number; readonly forced: boolean };
 }
 
 function killTree(pid: number, known: readonly ProcInfo[]): void {
@@ -65,16 +75,31 @@ export async function stopClusterProcess(pid: number, timeoutMs: number): Promis
   return { forced };
 }
 
+/** Stops the monitoring process recorded for `dir` (and with it both servers); false when it was not running. */
+export async function stopLocalMonitoring(
+  dir: string,
+  monitoring: LocalMonitoringState,
+  timeoutMs = 15_000,
+): Promise<{ stopped: boolean; forced: boolean }> {
+  if (!isMonitoringProcess(monitoring.pid, dir)) return { stopped: false, forced: false };
+  const { forced } = await stopClusterProcess(monitoring.pid, timeoutMs);
+  return { stopped: true, forced };
+}
+
 export async function localDown(options: LocalDownOptions = {}): Promise<LocalDownResult> {
   const dir = resolveDir(options.dir, options.cwd);
   const state = readState(dir);
   if (!state) return { stopped: false, dir };
+  // Before the cluster, so Prometheus does not spend its last seconds failing to scrape it; and
+  // whether or not the cluster still runs.
+  const mon = state.monitoring ? await stopLocalMonitoring(dir, state.monitoring) : undefined;
+  const monitoring = mon?.stopped ? { monitoring: { pid: state.monitoring!.pid, forced: mon.forced } } : {};
   if (!isClusterProcess(state.pid, dir)) {
     // Dead, or the PID now belongs to another program: never signal it.
     rmSync(stateFile(dir), { force: true });
-    return { stopped: false, dir, pid: state.pid };
+    return { stopped: false, dir, pid: state.pid, ...monitoring };
   }
   const { forced } = await stopClusterProcess(state.pid, options.timeoutMs ?? 20_000);
   rmSync(stateFile(dir), { force: true });
-  return { stopped: true, dir, pid: state.pid, forced };
+  return { stopped: true, dir, pid: state.pid, forced, ...monitoring };
 }

@@ -4,12 +4,28 @@
  * program, started by path, never imported: it is the thing under test.
  *
  *   const c = await localUp({ stack: true });   // → { kubeconfig, apiUrl, ingressUrl, pid, dir, stop() }
- *   await localStatus();                          // → { running, state, zones, nodes, pods, faults }
+ *   await localUp({ stack: true, monitoring: true }); // + Prometheus and Alertmanager: c.monitoring
+ *   await localStatus();                          // → { running, state, zones, nodes, pods, faults, monitoring }
  *   await localDown();                            // SIGTERM, verify, SIGKILL after a timeout; no orphans
  *
- * Default dir: `.gauntlet/local` under the cwd (kubeconfig, state.json, local-cluster.log).
+ * Default dir: `.gauntlet/local` under the cwd (kubeconfig, state.json, local-cluster.log; with
+ * monitoring also monitoring.log and monitoring/ holding Prometheus' and Alertmanager's files).
  */
-export { localDown, stopClusterProcess, type LocalDownOptions, type LocalDownResult } from './down.ts';
+export {
+  localDown,
+  stopClusterProcess,
+  stopLocalMonitoring,
+  type LocalDownOptions,
+  type LocalDownResult,
+} from './down.ts';
+export { monitoringInstalled, startLocalMonitoring, type LocalMonitoringOptions } from './monitoring.ts';
 export { localStatus, type FaultSummary, type LocalStatus, type ZoneStatus } from './status.ts';
-export { kDefaultDir, readState, resolveDir, type LocalState } from './state.ts';
+export {
+  isMonitoringProcess,
+  kDefaultDir,
+  readState,
+  resolveDir,
+  type LocalMonitoringState,
+  type LocalState,
+} from './state.ts';
 export { kLogFile, kOutFile, localUp, type LocalClusterHandle, type LocalUpOptions } from './up.ts';

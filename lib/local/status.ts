@@ -1,10 +1,11 @@
 /**
  * `localStatus`: is a local cluster running in the dir, and how is it doing — nodes Ready per
- * zone, pods, active faults and the URLs — read through the API like any other cluster.
+ * zone, pods, active faults, the URLs and its monitoring — read through the API like any other
+ * cluster.
  */
 import { request } from 'node:https';
 import { createClusterClient } from '../cluster/client.ts';
-import { liveState, resolveDir, type LocalState } from './state.ts';
+import { isMonitoringProcess, liveState, resolveDir, type LocalState } from './state.ts';
 
 export interface ZoneStatus {
   readonly zone: string;
@@ -29,6 +30,14 @@ export interface LocalStatus {
   readonly zones?: readonly ZoneStatus[];
   readonly pods?: { total: number; running: number; ready: number };
   readonly faults?: readonly FaultSummary[];
+  /** Set when the cluster was started with monitoring; `running` says whether it still runs. */
+  readonly monitoring?: {
+    readonly running: boolean;
+    readonly prometheusUrl: string;
+    readonly alertmanagerUrl: string;
+    readonly scrapeIntervalS: number;
+    readonly evaluationIntervalS: number;
+  };
   /** Set when the process runs but its API did not answer. */
   readonly error?: string;
 }
@@ -72,6 +81,18 @@ export async function localStatus(options: { dir?: string; cwd?: string } = {}):
   const dir = resolveDir(options.dir, options.cwd);
   const state = liveState(dir);
   if (!state) return { running: false, dir };
+  const m = state.monitoring;
+  const monitoring = m
+    ? {
+        monitoring: {
+          running: isMonitoringProcess(m.pid, dir),
+          prometheusUrl: m.prometheusUrl,
+          alertmanagerUrl: m.alertmanagerUrl,
+          scrapeIntervalS: m.scrapeIntervalS,
+          evaluationIntervalS: m.evaluationIntervalS,
+        },
+      }
+    : {};
   try {
     const client = createClusterClient({ kubeconfig: state.kubeconfig });
     const [nodeList, podList] = await Promise.all([
@@ -95,8 +116,9 @@ export async function localStatus(options: { dir?: string; cwd?: string } = {}):
     const cluster = client.kc.getCurrentCluster();
     const ca = cluster?.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : undefined;
     const faults = await fetchFaults(state, ca, client.kc.getCurrentUser()?.token);
-    return { running: true, dir, state, nodes, zones, pods, faults };
+    return { running: true, dir, state, nodes, zones, pods, faults, ...monitoring };
   } catch (err) {
-    return { running: true, dir, state, error: err instanceof Error ? err.message : String(err) };
+    const error = err instanceof Error ? err.message : String(err);
+    return { running: true, dir, state, ...monitoring, error };
   }
 }

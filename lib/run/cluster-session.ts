@@ -7,6 +7,11 @@
  *   runScenario({ ..., session })      // the runner calls start() with its clock and finish() after the load
  *   await session.close();             // stops what the session started (local cluster, observers)
  *
+ * When Prometheus and Alertmanager watch the cluster (`gauntlet local up --monitoring`, or URLs in
+ * `cluster.monitoring`), their alerts are recorded over the run as `alert-firing` events with a
+ * `monitoring` event holding the detection budget (alert-recording.ts). A scenario that asks for
+ * alert-detection without them gets a `monitoring` event saying why, and an inconclusive verdict.
+ *
  * The runner stays free of Kubernetes: it only sees the RunSession interface.
  */
 import { mkdirSync } from 'node:fs';
@@ -25,13 +30,21 @@ import { startClusterObserver, type ClusterObserver } from '../cluster/observer.
 import { preflightSnapshot, type PreflightSnapshot } from '../cluster/preflight.ts';
 import { resolveKubernetesTarget, type KubernetesTarget } from '../cluster/target.ts';
 import { waitForReady } from '../cluster/wait-ready.ts';
-import { localStatus, localUp, type LocalClusterHandle } from '../local/index.ts';
+import { monitoringEvent } from '../assert/detection-verify.ts';
+import { localStatus, localUp, monitoringInstalled, type LocalClusterHandle } from '../local/index.ts';
+import type { LoadCluster } from '../load/engine.ts';
 import type { GaugePoint as Gauge, Span, TimelineEvent } from '../result/schema.ts';
 import {
   profileDurationMs,
   type ResolvedKubernetesTarget,
   type ResolvedScenario,
 } from '../scenario/resolved.ts';
+import {
+  checkMonitoring,
+  startAlertRecording,
+  type AlertRecording,
+  type MonitoringEndpoints,
+} from './alert-recording.ts';
 import type { Clock } from './clock.ts';
 
 /** What the runner needs from the cluster side of a run. */
@@ -41,6 +54,8 @@ export interface RunSession {
   /** Extra request headers (e.g. the Host an Ingress rule routes on). */
   readonly headers: Readonly<Record<string, string>>;
   readonly preflight?: PreflightSnapshot;
+  /** The target's cluster and namespace, for engines that load from inside it (k6-operator). */
+  readonly cluster?: LoadCluster;
   /** Starts the observers; resolves once their initial lists are done. `seconds` is the run clock (0 before t0). */
   observe(seconds: () => number): Promise<void>;
   /** Starts the chaos schedule on the run's clock; aborting `signal` (the load's end) reverts what is held. */
@@ -67,6 +82,8 @@ export interface ClusterSelection {
   /** Local cluster dir; default .gauntlet/local. */
   readonly localDir?: string;
   readonly allow?: ChaosAllowlist;
+  /** Prometheus and Alertmanager watching the cluster; default the local cluster's, if it has them. */
+  readonly monitoring?: { readonly prometheusUrl: string; readonly alertmanagerUrl: string };
 }
 
 export interface OpenSessionOptions {
@@ -90,25 +107,69 @@ export function needsCluster(scenario: ResolvedScenario, cluster: ClusterSelecti
   return scenario.target.kind === 'kubernetes' || Boolean(cluster.local);
 }
 
+interface LocalChoice {
+  readonly kubeconfig: string;
+  readonly started?: LocalClusterHandle;
+  readonly monitoring?: { readonly prometheusUrl: string; readonly alertmanagerUrl: string };
+  /** Why there is no monitoring, for the verdict. */
+  readonly noMonitoring: string;
+}
+
+/** The running local cluster, or one started for the run (with monitoring when alerts are asked for and it can be had). */
+async function useLocalCluster(
+  opts: OpenSessionOptions,
+  wantsAlerts: boolean,
+  log: (line: string) => void,
+): Promise<LocalChoice> {
+  const status = await localStatus({ dir: opts.cluster.localDir });
+  if (status.running && status.state) {
+    log(`local cluster running (pid ${status.state.pid}); using ${status.state.kubeconfig}`);
+    const m = status.monitoring;
+    return {
+      kubeconfig: status.state.kubeconfig,
+      ...(m?.running
+        ? { monitoring: { prometheusUrl: m.prometheusUrl, alertmanagerUrl: m.alertmanagerUrl } }
+        : {}),
+      noMonitoring: m
+        ? "the local cluster's monitoring has stopped"
+        : 'the local cluster runs without monitoring',
+    };
+  }
+  const monitoring = wantsAlerts && !opts.cluster.monitoring && monitoringInstalled();
+  log(
+    `starting the local cluster with the Novel Engine stack${monitoring ? ', Prometheus and Alertmanager' : ''} (stopped again after the run)…`,
+  );
+  const started = await localUp({ dir: opts.cluster.localDir, stack: true, monitoring });
+  log(`local cluster up (pid ${started.pid}); kubeconfig ${started.kubeconfig}`);
+  const m = started.monitoring;
+  return {
+    kubeconfig: started.kubeconfig,
+    started,
+    ...(m ? { monitoring: { prometheusUrl: m.prometheusUrl, alertmanagerUrl: m.alertmanagerUrl } } : {}),
+    noMonitoring:
+      'Prometheus and Alertmanager are not installed (Debian: prometheus, prometheus-alertmanager)',
+  };
+}
+
 export async function openClusterSession(opts: OpenSessionOptions): Promise<RunSession> {
   const log = opts.log ?? (() => undefined);
   const spec = opts.scenario.target.kind === 'kubernetes' ? opts.scenario.target : LOCAL_STACK_TARGET;
   const useLocal = opts.cluster.local ?? !(opts.cluster.kubeconfig || opts.cluster.context);
-  let started: LocalClusterHandle | undefined;
-  let kubeconfig = opts.cluster.kubeconfig;
-  if (useLocal) {
-    const status = await localStatus({ dir: opts.cluster.localDir });
-    if (status.running && status.state) {
-      kubeconfig = status.state.kubeconfig;
-      log(`local cluster running (pid ${status.state.pid}); using ${kubeconfig}`);
-    } else {
-      log('starting the local cluster with the Novel Engine stack (stopped again after the run)…');
-      started = await localUp({ dir: opts.cluster.localDir, stack: true });
-      kubeconfig = started.kubeconfig;
-      log(`local cluster up (pid ${started.pid}); kubeconfig ${kubeconfig}`);
-    }
-  }
+  const wantsAlerts = opts.scenario.verify.some((v) => v.kind === 'alert-detection');
+  const local = useLocal ? await useLocalCluster(opts, wantsAlerts, log) : undefined;
+  const started = local?.started;
+  const kubeconfig = local?.kubeconfig ?? opts.cluster.kubeconfig;
   try {
+    const alerts = await openAlertRecording(
+      opts.cluster.monitoring
+        ? { ...opts.cluster.monitoring, source: 'the command line' }
+        : local?.monitoring
+          ? { ...local.monitoring, source: 'the local cluster' }
+          : undefined,
+      local?.noMonitoring ?? 'no --prometheus and --alertmanager were given for this cluster',
+      wantsAlerts,
+      log,
+    );
     const client = createClusterClient({ kubeconfig, context: useLocal ? undefined : opts.cluster.context });
     const target = await resolveKubernetesTarget(client, spec);
     log(`target: deployment ${target.namespace}/${target.deployment} via ${target.urlSource} ${target.url}`);
@@ -119,16 +180,39 @@ export async function openClusterSession(opts: OpenSessionOptions): Promise<RunS
     const preflight = opts.scenario.verify.some((v) => v.kind === 'preflight')
       ? await preflightSnapshot(client, target)
       : undefined;
-    return new ClusterSession(client, target, opts, started, preflight, log);
+    return new ClusterSession(client, target, opts, started, preflight, log, alerts);
   } catch (e) {
     await started?.stop();
     throw e;
   }
 }
 
+/** How the session deals with alerts: record them, say why it cannot, or leave them be. */
+type AlertPlan =
+  | { readonly endpoints: MonitoringEndpoints; recording?: AlertRecording }
+  | { readonly unavailable: string }
+  | undefined;
+
+async function openAlertRecording(
+  endpoints: MonitoringEndpoints | undefined,
+  missing: string,
+  wanted: boolean,
+  log: (line: string) => void,
+): Promise<AlertPlan> {
+  if (!endpoints) return wanted ? { unavailable: missing } : undefined;
+  const problem = await checkMonitoring(endpoints);
+  if (problem) {
+    log(`alerts: not recorded: ${problem}`);
+    return wanted ? { unavailable: problem } : undefined;
+  }
+  log(`alerts: recording from Alertmanager ${endpoints.alertmanagerUrl} (${endpoints.source})`);
+  return { endpoints };
+}
+
 class ClusterSession implements RunSession {
   readonly url: string;
   readonly headers: Record<string, string>;
+  readonly cluster: LoadCluster;
   private readonly spans = new Map<string, Span>();
   private readonly events: TimelineEvent[] = [];
   private readonly gauges: Gauge[] = [];
@@ -137,6 +221,8 @@ class ClusterSession implements RunSession {
   private chaos?: Promise<ChaosScheduleResult>;
   private readonly chaosStop = new AbortController();
   private closed = false;
+  /** Wall-clock ms of the run's t0, from the clock handed to startChaos. */
+  private runStartMs?: number;
 
   constructor(
     private readonly client: ClusterClient,
@@ -145,12 +231,17 @@ class ClusterSession implements RunSession {
     private readonly started: LocalClusterHandle | undefined,
     readonly preflight: PreflightSnapshot | undefined,
     private readonly log: (line: string) => void,
+    private readonly alerts: AlertPlan,
   ) {
     this.url = target.url;
     this.headers = target.hostHeader ? { host: target.hostHeader } : {};
+    this.cluster = { client, namespace: target.namespace };
   }
 
   async observe(seconds: () => number): Promise<void> {
+    // Before t0, like the observers: an alert already firing at the start must be seen as such.
+    if (this.alerts && 'endpoints' in this.alerts)
+      this.alerts.recording = startAlertRecording(this.alerts.endpoints);
     this.observer = startClusterObserver(this.client, {
       namespace: this.target.namespace,
       deployment: this.target.deployment,
@@ -166,6 +257,7 @@ class ClusterSession implements RunSession {
   }
 
   async startChaos({ clock, signal }: { clock: Clock; signal: AbortSignal }): Promise<void> {
+    this.runStartMs = clock.startedAt.getTime();
     const entries = this.opts.scenario.chaos;
     if (!entries.length) return;
     // A run's end (or abort) reverts every fault still held.
@@ -225,6 +317,7 @@ class ClusterSession implements RunSession {
     }
     await this.observer?.stop();
     this.observer = undefined;
+    await this.finishAlerts();
     const byTime = <T extends { t: number }>(a: T, b: T) => a.t - b.t;
     return {
       spans: [...this.spans.values()].sort((a, b) => a.start - b.start),
@@ -234,12 +327,27 @@ class ClusterSession implements RunSession {
     };
   }
 
+  private async finishAlerts(): Promise<void> {
+    const plan = this.alerts;
+    if (!plan) return;
+    if ('unavailable' in plan) {
+      this.events.push(monitoringEvent({ available: false, reason: plan.unavailable }));
+      return;
+    }
+    if (!plan.recording || this.runStartMs === undefined) return;
+    const events = await plan.recording.finish(this.runStartMs);
+    this.events.push(...events);
+    const fired = events.length - 1;
+    this.log(`alerts: ${fired} firing${fired === 1 ? '' : 's'} recorded`);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.chaosStop.abort();
     await this.chaos?.catch(() => undefined);
     await this.observer?.stop();
+    if (this.alerts && 'endpoints' in this.alerts) await this.alerts.recording?.stop();
     if (this.started) {
       this.log('stopping the local cluster this run started…');
       await this.started.stop();

@@ -99,7 +99,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         name: scenario.name,
         slas: scenario.slas,
       },
-      { clock, metrics: recorder, signal: stop.signal },
+      {
+        clock,
+        metrics: recorder,
+        signal: stop.signal,
+        ...(session?.cluster ? { cluster: session.cluster } : {}),
+      },
     );
   } finally {
     loadEndMs = clock.now();

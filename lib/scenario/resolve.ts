@@ -44,7 +44,10 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
   const load = resolveLoadOptions(s, profile);
   const runMs = profileDurationMs(profile);
   const slas = s.slas.map((x, i) => resolveSla(x, i, ms, runMs, problems));
-  const verify = s.verify.map((v, i) => resolveVerification(v, i, { scaled: ms, runMs, slas }, problems));
+  const chaosActions = s.chaos.map((c) => c.action.kind);
+  const verify = s.verify.map((v, i) =>
+    resolveVerification(v, i, { scaled: ms, runMs, slas, chaosActions }, problems),
+  );
   const chaos = resolveChaosEntries(s.chaos, { scale, problems, runMs });
   if (chaos.length && target.kind === 'url') {
     problems.push(

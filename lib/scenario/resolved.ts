@@ -126,8 +126,26 @@ export interface ResolvedPreflight {
   readonly minZones: number;
 }
 
+/**
+ * After each judged fault, every named alert fires within `withinMs` (fault inject → Alertmanager
+ * startsAt); judged from the run's `alert-firing` events and the `monitoring` budget event.
+ */
+export interface ResolvedAlertDetection {
+  readonly kind: 'alert-detection';
+  readonly alerts: readonly string[];
+  readonly withinMs: number;
+  /** Only chaos spans with this name or action; null = every fault. */
+  readonly fault: string | null;
+  /** Only alerts carrying these labels count; empty = any. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export type ResolvedVerification =
-  ResolvedZeroDowntime | ResolvedRecoveryTime | ResolvedAutoscaling | ResolvedPreflight;
+  | ResolvedZeroDowntime
+  | ResolvedRecoveryTime
+  | ResolvedAutoscaling
+  | ResolvedPreflight
+  | ResolvedAlertDetection;
 
 export interface ResolvedUrlTarget {
   readonly kind: 'url';

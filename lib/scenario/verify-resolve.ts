@@ -1,10 +1,12 @@
 /**
  * `verify` entries → resolved verifications. Durations that describe the target's behaviour
- * (within, stableFor, lookback, scale-up/down limits) are not scaled by `--scale`: a shorter run does
- * not make the target recover faster. Positions on the schedule (windows, loadStepAt) are scaled.
+ * (within, stableFor, lookback, scale-up/down limits, alert detection) are not scaled by `--scale`:
+ * a shorter run does not make the target recover, nor Prometheus alert, faster. Positions on the
+ * schedule (windows, loadStepAt) are scaled.
  */
 import { parseDuration } from './duration.ts';
 import type {
+  ResolvedAlertDetection,
   ResolvedAutoscaling,
   ResolvedRecoveryTime,
   ResolvedSla,
@@ -22,6 +24,8 @@ export interface VerifyContext {
   readonly runMs: number;
   /** The scenario's resolved SLAs (recovery-time defaults to them). */
   readonly slas: readonly ResolvedSla[];
+  /** The chaos actions scheduled (their kinds); alert-detection measures from them. */
+  readonly chaosActions?: readonly string[];
 }
 
 const unscaled = (v: string | number) => parseDuration(v) as number;
@@ -62,7 +66,42 @@ export function resolveVerification(
       return resolveAutoscaling(v, field, ctx, problems);
     case 'preflight':
       return { kind: v.kind, minZones: v.minZones };
+    case 'alert-detection':
+      return resolveAlertDetection(v, field, ctx, problems);
   }
+}
+
+function resolveAlertDetection(
+  v: Extract<ParsedVerify, { kind: 'alert-detection' }>,
+  field: string,
+  ctx: VerifyContext,
+  problems: string[],
+): ResolvedAlertDetection {
+  const actions = ctx.chaosActions;
+  if (actions !== undefined) {
+    const kinds = [...new Set(actions)];
+    if (!kinds.length) {
+      problems.push(
+        `${field}: alert-detection times alerts from a fault's inject; add a chaos entry, e.g. chaos: [{ at: '20s', duration: '60s', action: { kind: 'zone-outage' } }]`,
+      );
+    } else if (v.fault !== undefined && !kinds.includes(v.fault)) {
+      problems.push(
+        `${field}.fault: no chaos action '${v.fault}' in this scenario; use one of ${kinds.map((k) => `'${k}'`).join(', ')}`,
+      );
+    }
+  }
+  const seen = new Set<string>();
+  for (const a of v.alerts) {
+    if (seen.has(a)) problems.push(`${field}.alerts: '${a}' is listed twice`);
+    seen.add(a);
+  }
+  return {
+    kind: v.kind,
+    alerts: [...v.alerts],
+    withinMs: unscaled(v.within),
+    fault: v.fault ?? null,
+    labels: { ...(v.labels ?? {}) },
+  };
 }
 
 function resolveRecovery(

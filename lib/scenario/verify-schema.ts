@@ -22,7 +22,13 @@ const count = (field: string, min: number) =>
 const name = (field: string, example: string) =>
   z.string().min(1, { error: `${field} must name the object, e.g. '${example}'` });
 
-export const verifyKinds = ['zero-downtime', 'recovery-time', 'autoscaling', 'preflight'] as const;
+export const verifyKinds = [
+  'zero-downtime',
+  'recovery-time',
+  'autoscaling',
+  'preflight',
+  'alert-detection',
+] as const;
 
 const zeroDowntime = z.strictObject({
   kind: z.literal('zero-downtime'),
@@ -60,6 +66,45 @@ const preflight = z.strictObject({
   minZones: count('minZones', 1).default(2),
 });
 
+/** Prometheus refuses an alerting rule whose name is not a valid metric name. */
+const kAlertName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const kLabelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const alertDetection = z.strictObject({
+  kind: z.literal('alert-detection'),
+  alerts: z
+    .array(
+      z.string({ error: "an alert name is a string, e.g. 'TargetDown'" }).regex(kAlertName, {
+        error: (iss) =>
+          `'${String(iss.input)}' is not an alert name; use a Prometheus rule name such as 'TargetDown'`,
+      }),
+      {
+        error: (iss) =>
+          iss.input === undefined
+            ? "alerts is required: the alerts that must fire, e.g. alerts: ['TargetDown']"
+            : "alerts is a list of alert names, e.g. alerts: ['TargetDown', 'NodeNotReady']",
+      },
+    )
+    .min(1, { error: "alerts must name at least one alert, e.g. alerts: ['TargetDown']" }),
+  /** From the fault's inject to Alertmanager's startsAt; not scaled. */
+  within: requiredDuration('within', '60s'),
+  /** Judge only the chaos spans with this name or action (default: every fault). */
+  fault: name('fault', 'zone-outage').optional(),
+  /** Only alerts carrying these labels count, e.g. { namespace: 'novel-engine' }. */
+  labels: z
+    .record(
+      z.string().regex(kLabelName),
+      z.string({ error: "a label value is a string, e.g. labels: { namespace: 'novel-engine' }" }),
+      {
+        error: (iss) =>
+          iss.code === 'invalid_key'
+            ? `'${String(iss.path?.at(-1) ?? iss.input)}' is not a label name; use e.g. namespace or job`
+            : "labels is an object of label values, e.g. { namespace: 'novel-engine' }",
+      },
+    )
+    .optional(),
+});
+
 function kindError(input: unknown): string {
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (kind === 'availability') {
@@ -73,7 +118,7 @@ function kindError(input: unknown): string {
 
 export const verifySchema = z.discriminatedUnion(
   'kind',
-  [zeroDowntime, recoveryTime, autoscaling, preflight],
+  [zeroDowntime, recoveryTime, autoscaling, preflight, alertDetection],
   {
     error: (iss) =>
       typeof iss.input !== 'object' || iss.input === null || Array.isArray(iss.input)
