@@ -6,6 +6,12 @@ export interface RequestOutcome {
   readonly intendedAt: number;
   /** When it was actually handed to the connection. */
   readonly sentAt: number;
+  /**
+   * When the engine's loop issued it (before any wait for a free connection), for engines that
+   * can tell. `dispatchedAt − intendedAt` is the generator's own lateness; `sentAt − dispatchedAt`
+   * is time spent waiting for a connection the target still held.
+   */
+  readonly dispatchedAt?: number;
   /** When the response (or the error) completed. */
   readonly doneAt: number;
   /** HTTP status, when a response arrived. */
