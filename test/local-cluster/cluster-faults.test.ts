@@ -90,9 +90,10 @@ describe('the assembled local cluster', () => {
     const table = await kubectl(['get', 'ingress', '-n', ns, '--no-headers']);
     expect(table.stdout).toMatch(/novel-engine\s+nginx\s+\*\s+127\.0\.0\.1\s+80/);
 
-    // One pod per zone (the zone spread), each on an IP of its node's pod range.
+    // At least one pod per zone (the zone spread), each on an IP of its node's pod range. The HPA
+    // may already have added pods when a busy machine makes the apps' start-up CPU look high.
     const pods = stackPods();
-    expect(pods).toHaveLength(3);
+    expect(pods.length).toBeGreaterThanOrEqual(3);
     expect(new Set(pods.map((p) => zoneOf(p.spec?.nodeName)))).toEqual(
       new Set(['zone-a', 'zone-b', 'zone-c']),
     );
