@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isGauntletError } from '../errors.ts';
 import { gauntletVersion } from '../version.ts';
 import { addLocalCommand } from './local-command.ts';
+import { addCapacityCommand } from './capacity-command.ts';
 import { addCompareCommand } from './compare-command.ts';
 import { addK6Command } from './k6-command.ts';
 import { addReportCommand } from './report-command.ts';
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addRecoverCommand(program, setExit);
   addReportCommand(program, setExit);
   addCompareCommand(program, setExit);
+  addCapacityCommand(program, setExit);
   addLocalCommand(program, setExit);
   addK6Command(program, setExit);
   program.commands.forEach((c) => c.exitOverride());

@@ -101,28 +101,39 @@ export function chartJsConfig(
         : undefined;
 
   const x =
-    spec.x.kind === 'time'
+    spec.x.kind === 'value'
       ? {
           type: 'linear',
-          min: spec.x.min,
-          max: spec.x.max,
-          // Bars of one second sit on top of each other, not side by side.
-          stacked: stacked && spec.series.some((s) => s.type === 'bar'),
-          // Bars are centred on their second already; offset would shift the axis off the others.
-          offset: false,
-          ticks: { stepSize: timeStep(spec.x.max - spec.x.min), color: '#333', maxRotation: 0 },
+          ...(spec.x.min !== undefined ? { min: spec.x.min } : {}),
+          ...(spec.x.min === 0 ? { beginAtZero: true } : {}),
+          // Room right of the last point, so it does not sit on the plot's edge.
+          grace: '5%',
+          ticks: { color: '#333', maxRotation: 0 },
           title: { display: true, text: spec.x.title, color: '#333' },
           grid: { color: '#E6E6E6' },
         }
-      : {
-          type: 'category',
-          labels: [...spec.x.labels],
-          // Half a step of room either side, so the first and last runs are not on the axes.
-          offset: true,
-          ticks: { color: '#333', maxRotation: 0, autoSkip: true },
-          title: { display: true, text: spec.x.title, color: '#333' },
-          grid: { color: '#E6E6E6' },
-        };
+      : spec.x.kind === 'time'
+        ? {
+            type: 'linear',
+            min: spec.x.min,
+            max: spec.x.max,
+            // Bars of one second sit on top of each other, not side by side.
+            stacked: stacked && spec.series.some((s) => s.type === 'bar'),
+            // Bars are centred on their second already; offset would shift the axis off the others.
+            offset: false,
+            ticks: { stepSize: timeStep(spec.x.max - spec.x.min), color: '#333', maxRotation: 0 },
+            title: { display: true, text: spec.x.title, color: '#333' },
+            grid: { color: '#E6E6E6' },
+          }
+        : {
+            type: 'category',
+            labels: [...spec.x.labels],
+            // Half a step of room either side, so the first and last runs are not on the axes.
+            offset: true,
+            ticks: { color: '#333', maxRotation: 0, autoSkip: true },
+            title: { display: true, text: spec.x.title, color: '#333' },
+            grid: { color: '#E6E6E6' },
+          };
 
   const chart = {
     type: 'line',
@@ -173,7 +184,7 @@ export function chartJsConfig(
   return {
     chart,
     meta: {
-      xUnit: category ? 'category' : 'seconds',
+      xUnit: category ? 'category' : spec.x.kind === 'value' ? spec.x.unit : 'seconds',
       yUnit: spec.y.unit,
       ...(spec.y2 ? { y2Unit: spec.y2.unit } : {}),
       axisWidth: AXIS_WIDTH,

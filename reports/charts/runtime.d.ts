@@ -5,7 +5,8 @@ import type { AxisUnit, EventMarker, FaultOverlay } from './types.ts';
 export interface ChartJsSpec {
   readonly chart: ChartConfiguration;
   readonly meta: {
-    readonly xUnit: 'seconds' | 'category';
+    /** Seconds on the run clock, categories, or a measured quantity in an axis unit. */
+    readonly xUnit: 'seconds' | 'category' | AxisUnit;
     readonly yUnit: AxisUnit;
     readonly y2Unit?: AxisUnit;
     /** Width of each y axis, px. */

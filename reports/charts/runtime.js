@@ -175,6 +175,10 @@ export function finishConfig(spec) {
   const meta = spec.meta;
   const scales = chart.options.scales;
   if (meta.xUnit === 'seconds') scales.x.ticks.callback = (v) => formatSeconds(v);
+  else if (meta.xUnit !== 'category') {
+    scales.x.ticks.callback = (v, _i, ticks) =>
+      formatValue(meta.xUnit, v, ticks[ticks.length - 1]?.value ?? 0);
+  }
   for (const id of ['y', 'y2']) {
     const scale = scales[id];
     if (!scale) continue;

@@ -40,10 +40,14 @@ export interface SeriesSpec {
   readonly axis?: 'y' | 'y2';
 }
 
-/** The x axis: seconds on the run clock, or one category per item (runs in a trend). */
+/**
+ * The x axis: seconds on the run clock, one category per item (runs in a trend), or a measured
+ * quantity (latency against achieved rate in a capacity report).
+ */
 export type XAxisSpec =
   | { readonly kind: 'time'; readonly min: number; readonly max: number; readonly title: string }
-  | { readonly kind: 'category'; readonly labels: readonly string[]; readonly title: string };
+  | { readonly kind: 'category'; readonly labels: readonly string[]; readonly title: string }
+  | { readonly kind: 'value'; readonly unit: AxisUnit; readonly min?: number; readonly title: string };
 
 export interface ChartSpec {
   /** Stable, file-name safe: the PNG is charts/<id>.png and the canvas id derives from it. */
