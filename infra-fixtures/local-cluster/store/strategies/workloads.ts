@@ -66,7 +66,8 @@ function defaultTemplate(obj: KubeObject): void {
   // Go clients serialise a template's zero creationTimestamp as null (`rollout undo` sends the old
   // ReplicaSet's template so); the API server decodes it as unset. Kept, it would make the template
   // differ from that ReplicaSet's and the undo would create a new ReplicaSet instead of reusing it.
-  if (obj.spec.template.metadata.creationTimestamp === null) delete obj.spec.template.metadata.creationTimestamp;
+  if (obj.spec.template.metadata.creationTimestamp === null)
+    delete obj.spec.template.metadata.creationTimestamp;
   obj.spec.template.spec ??= {};
   defaultPodSpec(obj.spec.template.spec);
 }
