@@ -115,7 +115,12 @@ describe('process kubelet: restarts', () => {
       .filter((e) => e.key === key)
       .map((e) => `${e.event.reason}: ${e.event.message}`);
     expect(reasons).toContain('Killing: Container app failed liveness probe, will be restarted');
-    expect(reasons).toContain('Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500');
+    // The app answers 500; before it listens, or on a busy machine, an attempt is refused or times
+    // out instead: any failed attempt is an Unhealthy event.
+    expect(
+      reasons.filter((r) => r.startsWith('Unhealthy: Liveness probe failed: ')),
+      reasons.join('\n'),
+    ).not.toHaveLength(0);
     await kubelet.terminatePod(pod, 1);
   });
 });
