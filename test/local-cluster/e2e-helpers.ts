@@ -102,6 +102,8 @@ export interface LiveKubectl {
   stderr(): string;
   /** Resolves once stderr (or stdout) matches; rejects if kubectl exits first or the wait times out. */
   waitFor(pattern: RegExp, timeoutMs: number, stream?: 'stdout' | 'stderr'): Promise<void>;
+  /** Ends it early (a failed test must not leave it running). */
+  kill(): void;
   readonly done: Promise<KubectlResult>;
 }
 
@@ -130,6 +132,7 @@ function kubectlLive(kubeconfig: string, cacheDir: string, args: string[], timeo
     pid: child.pid,
     stdout: () => out.stdout,
     stderr: () => out.stderr,
+    kill: () => void (exited || child.kill('SIGKILL')),
     done,
     waitFor(pattern, ms, stream = 'stderr') {
       return new Promise<void>((resolve, reject) => {

@@ -94,6 +94,7 @@ describe('kubectl output on the running stack', () => {
   }, 120_000);
 
   it('describe pod: placement, owner, container, probes, conditions and the events that started it', async () => {
+    await threeReady();
     const pod = readyPods(cluster())[0]!;
     const name = pod.metadata.name;
     const node = cluster().nodes.find((n) => n.name === pod.spec?.nodeName)!;
@@ -160,6 +161,7 @@ describe('kubectl output on the running stack', () => {
   }, 120_000);
 
   it('top pods and top nodes: CPU and memory of the pod processes, summed on their nodes', async () => {
+    await threeReady();
     const pods = readyPods(cluster());
     const top = await eventually(
       async () => {
@@ -189,6 +191,7 @@ describe('kubectl output on the running stack', () => {
   }, 120_000);
 
   it('get events: scheduler, kubelet, ReplicaSet and Deployment events; field selectors filter them', async () => {
+    await threeReady();
     const pods = readyPods(cluster());
     const r = await kubectl(['get', 'events', '-n', ns]);
     const [header, ...rows] = tableRows(r.stdout);
@@ -316,6 +319,9 @@ describe('kubectl operations on the stack, seen by client-node', () => {
       // Refused, not skipped: the pod still runs, and kubectl keeps trying.
       expect(cluster().store.get('pods', ns, name).metadata.deletionTimestamp).toBeUndefined();
       expect(drain.stdout()).not.toContain('drained');
+    } catch (err) {
+      drain?.kill();
+      throw err;
     } finally {
       await cluster().recover(pause.id);
     }
