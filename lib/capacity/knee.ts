@@ -2,8 +2,10 @@
  * The search itself as a pure decision: given the steps judged so far, which level comes next, or
  * what the search concluded. Steps climb the plan until the first step that is not a pass; a
  * broken step then opens an optional bisection between the last good and the first bad level.
- * A step where the generator could not keep its schedule ends the search: its numbers describe
- * the generator, so it is neither the target's failure nor a pass.
+ * A step where the generator could not keep its schedule is neither the target's failure nor a
+ * pass: its numbers describe the generator. It is run again (a busy machine stalls a generator
+ * now and then; one at its limit falls behind every time), and when it stays invalid it ends the
+ * search.
  */
 import { type BisectPlan, type StepPlan, bisectLevel, nextLevel, roundLevel } from './plan.ts';
 
@@ -39,12 +41,30 @@ export interface SearchConclusion {
 }
 
 export type Decision =
-  { readonly next: number; readonly phase: StepPhase } | { readonly done: SearchConclusion };
+  | { readonly next: number; readonly phase: StepPhase; readonly retry?: boolean }
+  | { readonly done: SearchConclusion };
+
+/** Extra runs of a level whose step was invalid, before the search gives up on it. */
+export const DEFAULT_INVALID_RETRIES = 1;
 
 export interface SearchSpec {
   readonly plan: StepPlan;
   /** null: no bisection, the knee is the last good step. */
   readonly bisect: BisectPlan | null;
+  /** Extra runs of an invalid step; default DEFAULT_INVALID_RETRIES. */
+  readonly retries?: number;
+}
+
+/** How many steps at the end are invalid runs of the last step's level and phase. */
+function invalidRuns(steps: readonly JudgedLevel[]): number {
+  const last = steps[steps.length - 1];
+  let n = 0;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i] as JudgedLevel;
+    if (s.status !== 'invalid' || s.level !== last?.level || s.phase !== last.phase) break;
+    n++;
+  }
+  return n;
 }
 
 function bounds(steps: readonly JudgedLevel[]): { good: number | null; bad: number | null } {
@@ -61,12 +81,19 @@ function bounds(steps: readonly JudgedLevel[]): { good: number | null; bad: numb
 export function decide(spec: SearchSpec, steps: readonly JudgedLevel[], interrupted = false): Decision {
   const { good, bad } = bounds(steps);
   const last = steps[steps.length - 1];
-  const invalid = steps.find((s) => s.status === 'invalid');
   const done = (outcome: SearchOutcome): Decision => ({
-    done: { outcome, lastGood: good, firstBad: bad, invalidAt: invalid?.level ?? null },
+    done: {
+      outcome,
+      lastGood: good,
+      firstBad: bad,
+      invalidAt: last?.status === 'invalid' ? last.level : null,
+    },
   });
   if (interrupted) return done(good !== null && bad !== null ? 'knee' : 'interrupted');
   if (last === undefined) return { next: roundLevel(spec.plan.start, spec.plan.integer), phase: 'step' };
+  if (last.status === 'invalid' && invalidRuns(steps) <= (spec.retries ?? DEFAULT_INVALID_RETRIES)) {
+    return { next: last.level, phase: last.phase, retry: true };
+  }
 
   if (last.phase === 'step') {
     if (last.status === 'invalid') return done('generator-limited');

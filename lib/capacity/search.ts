@@ -45,7 +45,8 @@ export interface CapacityOptions {
   readonly signal?: AbortSignal;
   /** Extra notes for the report (ignored scenario parts and the like). */
   readonly notes?: readonly string[];
-  onStepStart?(index: number, level: number, phase: StepPhase): void;
+  /** `retry`: the same level again, because the generator fell behind at the last try. */
+  onStepStart?(index: number, level: number, phase: StepPhase, retry: boolean): void;
   onStep?(step: CapacityStep): void;
 }
 
@@ -68,7 +69,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityResult> {
       conclusion = d.done;
       break;
     }
-    o.onStepStart?.(steps.length + 1, d.next, d.phase);
+    o.onStepStart?.(steps.length + 1, d.next, d.phase, d.retry === true);
     const m = await runStep({
       name: o.scenario.name,
       url: o.url,

@@ -128,8 +128,8 @@ export function addCapacityCommand(program: Command, setExit: (code: number) => 
       `
 Each step runs the scenario's request mix at one rate for --warmup, then --hold, and only the hold is
 judged against the SLA. The search climbs until a step breaks the SLA (then, with --bisect, narrows the
-knee). A step where the generator itself fell behind is invalid: the search ends there as
-"generator-limited", never as the target's failure. On a Kubernetes target, ready replicas and the CPU
+knee). A step where the generator itself fell behind is invalid and run once more; when it stays
+invalid the search ends there as "generator-limited", never as the target's failure. On a Kubernetes target, ready replicas and the CPU
 of the target's pods (metrics.k8s.io) are read during each step.
 
 Replica recommendation: ceil(target rate / (rate per replica × (1 − headroom))), assuming throughput
@@ -360,8 +360,8 @@ export async function capacityCommand(file: string, opts: CapacityFlags): Promis
       ...(probe ? { probe } : {}),
       ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
       ...(opts.targetRate !== undefined ? { targetRps: opts.targetRate } : {}),
-      onStepStart: (i, l, phase) =>
-        out(stepStartLine(level, i, l, phase, inputs.warmupMs / 1000, inputs.holdMs / 1000)),
+      onStepStart: (i, l, phase, retry) =>
+        out(stepStartLine(level, i, l, phase, inputs.warmupMs / 1000, inputs.holdMs / 1000, retry)),
       onStep: (s) => out(stepResultLine(level, s)),
     });
     const written = await writeCapacityReports(result, outDir);

@@ -10,9 +10,11 @@ export function stepStartLine(
   phase: CapacityStep['phase'],
   warmupS: number,
   holdS: number,
+  retry = false,
 ): string {
   const what = phase === 'bisect' ? 'bisect' : 'step';
-  return `${what} ${index}: ${levelText(r, level)} (${num(warmupS)} s warm-up, ${num(holdS)} s judged)…`;
+  const again = retry ? ', again: the generator fell behind at the last try' : '';
+  return `${what} ${index}: ${levelText(r, level)} (${num(warmupS)} s warm-up, ${num(holdS)} s judged${again})…`;
 }
 
 export function stepResultLine(r: Pick<CapacityResult, 'model'>, s: CapacityStep): string {

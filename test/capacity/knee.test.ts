@@ -30,11 +30,27 @@ describe('the search decision', () => {
     });
   });
 
-  it('ends as generator-limited at an invalid step, keeping what passed as a lower bound', () => {
+  it('runs an invalid step again before giving up on it', () => {
     expect(decide(spec, [s(100, 'pass'), s(200, 'invalid')])).toEqual({
+      next: 200,
+      phase: 'step',
+      retry: true,
+    });
+    // A stall of a busy machine passes: the search goes on from the rerun.
+    expect(decide(spec, [s(100, 'pass'), s(200, 'invalid'), s(200, 'pass')])).toEqual({
+      next: 300,
+      phase: 'step',
+    });
+    expect(decide({ ...spec, retries: 0 }, [s(100, 'invalid')])).toMatchObject({
+      done: { outcome: 'generator-limited', invalidAt: 100 },
+    });
+  });
+
+  it('ends as generator-limited when the rerun is invalid too, keeping what passed as a lower bound', () => {
+    expect(decide(spec, [s(100, 'pass'), s(200, 'invalid'), s(200, 'invalid')])).toEqual({
       done: { outcome: 'generator-limited', lastGood: 100, firstBad: null, invalidAt: 200 },
     });
-    expect(decide(spec, [s(100, 'invalid')])).toMatchObject({
+    expect(decide(spec, [s(100, 'invalid'), s(100, 'invalid')])).toMatchObject({
       done: { outcome: 'generator-limited', lastGood: null, invalidAt: 100 },
     });
   });
@@ -60,6 +76,8 @@ describe('the search decision', () => {
 
   it('keeps the knee when the generator gives out inside the bisection', () => {
     const steps = [s(100, 'pass'), s(200, 'fail'), s(150, 'invalid', 'bisect')];
+    expect(decide(withBisect, steps)).toEqual({ next: 150, phase: 'bisect', retry: true });
+    steps.push(s(150, 'invalid', 'bisect'));
     expect(decide(withBisect, steps)).toEqual({
       done: { outcome: 'knee', lastGood: 100, firstBad: 200, invalidAt: 150 },
     });

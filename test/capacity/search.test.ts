@@ -122,7 +122,13 @@ describe('the capacity search on a simulated target', () => {
   it('ends generator-limited when the generator falls behind before the SLA breaks', async () => {
     const lagging = simulated((rate) => ({ rps: rate, latencyMs: 20, issueLagMs: rate >= 300 ? 120 : 1 }));
     const r = await runCapacity(options(lagging, { bisect: { maxSteps: 3, resolution: 0.02 } }));
-    expect(levels(r.steps)).toEqual(['step:100:pass', 'step:200:pass', 'step:300:invalid']);
+    // Run twice: one stall of a busy machine would have passed on the second run.
+    expect(levels(r.steps)).toEqual([
+      'step:100:pass',
+      'step:200:pass',
+      'step:300:invalid',
+      'step:300:invalid',
+    ]);
     expect(r).toMatchObject({
       outcome: 'generator-limited',
       maxSustainableRps: 200,
@@ -133,6 +139,22 @@ describe('the capacity search on a simulated target', () => {
     expect(r.headline).toMatch(
       /could not keep the schedule at 300 req\/s before the SLA broke: the target sustained at least 200 req\/s/,
     );
+  });
+
+  it('reruns a step the generator stalled in, and goes on when the rerun is clean', async () => {
+    let stalled = false;
+    const once = simulated((rate) => {
+      if (rate === 200 && !stalled) {
+        stalled = true;
+        return { rps: rate, latencyMs: 20, issueLagMs: 400 };
+      }
+      return { rps: rate, latencyMs: rate <= 250 ? 20 : 800 };
+    });
+    const retries: boolean[] = [];
+    const r = await runCapacity(options(once, { onStepStart: (_i, _l, _p, retry) => retries.push(retry) }));
+    expect(levels(r.steps)).toEqual(['step:100:pass', 'step:200:invalid', 'step:200:pass', 'step:300:fail']);
+    expect(retries).toEqual([false, false, true, false]);
+    expect(r).toMatchObject({ outcome: 'knee', maxSustainableRps: 200, generatorLimitedAt: null });
   });
 
   it('says the maximum was reached when the SLA held at every step', async () => {
