@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
+import { kQuantitySuffix } from '../controllers/scheduler/quantity.ts';
 import { defaultPodCIDR } from '../kubelet/pod-ips.ts';
 import type { KubeObject } from '../store/types.ts';
 import { rfc3339 } from '../store/util.ts';
@@ -88,22 +89,6 @@ export function kubeletConditions(now: Date, previous: readonly NodeCondition[] 
 }
 
 const kQuantity = /^(\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const kMultiplier: Record<string, number> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
 
 function quantityValue(field: string, text: string): number {
   const m = kQuantity.exec(text);
@@ -112,7 +97,7 @@ function quantityValue(field: string, text: string): number {
       `nodeObject: ${field} "${text}" is not a Kubernetes quantity; use a number with an optional suffix such as 4, 500m, 8Gi or 16384Ki`,
     );
   }
-  return Number(m[1]) * (kMultiplier[m[2] ?? ''] ?? 1);
+  return Number(m[1]) * (kQuantitySuffix[m[2] ?? ''] ?? 1);
 }
 
 /** Kubelet defaults: hard eviction at memory.available<100Mi and nodefs.available<10% come off allocatable. */

@@ -3,7 +3,8 @@ import type { KubeObject } from '../../store/types.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const kSuffix: Record<string, number> = {
+/** Multipliers of the Kubernetes quantity suffixes (decimal SI and binary). */
+export const kQuantitySuffix: Readonly<Record<string, number>> = {
   n: 1e-9,
   u: 1e-6,
   m: 1e-3,
@@ -28,7 +29,7 @@ export function parseQuantity(q: unknown): number {
   if (typeof q !== 'string') return 0;
   const m = /^([+-]?\d*\.?\d+)(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(q.trim());
   if (!m) return 0;
-  return Number(m[1]) * 10 ** Number(m[2] ?? 0) * kSuffix[m[3] ?? '']!;
+  return Number(m[1]) * 10 ** Number(m[2] ?? 0) * kQuantitySuffix[m[3] ?? '']!;
 }
 
 export interface Resources {
