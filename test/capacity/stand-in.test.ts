@@ -110,8 +110,9 @@ describe('gauntlet capacity against the stand-in app', () => {
       expect(r.perReplica).toEqual({ rps: r.maxSustainableRps, units: 1 });
       expect(r.recommendation?.replicas).toBe(Math.ceil(200 / ((r.maxSustainableRps ?? 1) * 0.7) - 1e-9));
     }
-    // 1000 / 20 ms: the app cannot go past this.
-    expect(light.maxSustainableRps).toBeLessThanOrEqual(50);
+    // 1000 / 20 ms = 50 req/s is what one core can serve. A finite step a little above it only
+    // builds a queue of (rate − 50) × step seconds, which can stay under the SLA, so allow 10 %.
+    expect(light.maxSustainableRps).toBeLessThanOrEqual(55);
     expect(heavy.maxSustainableRps, `${explain(light)}\n---\n${explain(heavy)}`).toBeLessThan(
       light.maxSustainableRps ?? 0,
     );
