@@ -109,6 +109,21 @@ export function replicasChangePerPeriod(
   return events.reduce((n, e) => (e.at > cutoff ? n + e.change : n), 0);
 }
 
+/** The replica count at the start of a policy's period: what its limit is measured from. */
+function replicasAtPeriodStart(
+  current: number,
+  periodSeconds: number,
+  upEvents: readonly ScaleEvent[],
+  downEvents: readonly ScaleEvent[],
+  now: number,
+): number {
+  return (
+    current -
+    replicasChangePerPeriod(periodSeconds, upEvents, now) +
+    replicasChangePerPeriod(periodSeconds, downEvents, now)
+  );
+}
+
 export function calculateScaleUpLimitWithScalingRules(
   current: number,
   upEvents: readonly ScaleEvent[],
@@ -120,10 +135,7 @@ export function calculateScaleUpLimitWithScalingRules(
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? kMaxInt32 : kMinInt32;
   for (const policy of rules.policies) {
-    const start =
-      current -
-      replicasChangePerPeriod(policy.periodSeconds, upEvents, now) +
-      replicasChangePerPeriod(policy.periodSeconds, downEvents, now);
+    const start = replicasAtPeriodStart(current, policy.periodSeconds, upEvents, downEvents, now);
     // Percent rounds up so that a small percentage can still add a pod.
     const proposed =
       policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
@@ -144,10 +156,7 @@ export function calculateScaleDownLimitWithBehaviors(
   const pickLargest = rules.selectPolicy === 'Min';
   let result = pickLargest ? kMinInt32 : kMaxInt32;
   for (const policy of rules.policies) {
-    const start =
-      current -
-      replicasChangePerPeriod(policy.periodSeconds, upEvents, now) +
-      replicasChangePerPeriod(policy.periodSeconds, downEvents, now);
+    const start = replicasAtPeriodStart(current, policy.periodSeconds, upEvents, downEvents, now);
     const proposed =
       policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
     result = pickLargest ? Math.max(result, proposed) : Math.min(result, proposed);

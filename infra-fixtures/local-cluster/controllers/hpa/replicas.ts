@@ -183,6 +183,24 @@ export interface ResourceProposal {
   rawAverage: number;
 }
 
+/** The samples the calculation may use: those of ready, non-ignored pods; throws when none is left. */
+function usableMetrics(
+  resource: string,
+  pods: readonly KubeObject[],
+  fetched: PodMetrics,
+  options: CalculatorOptions,
+): { metrics: PodMetrics; groups: ReturnType<typeof groupPods> } {
+  if (!pods.length)
+    throw new MetricCalculationError('no pods returned by selector while calculating replica count');
+  const metrics: PodMetrics = new Map(fetched);
+  const groups = groupPods(pods, metrics, resource, options);
+  removeAll(metrics, groups.ignored);
+  removeAll(metrics, groups.unready);
+  if (!metrics.size)
+    throw new MetricCalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  return { metrics, groups };
+}
+
 /** Desired replicas for a `Utilization` target (percent of requests). */
 export function getResourceReplicas(
   currentReplicas: number,
@@ -192,14 +210,7 @@ export function getResourceReplicas(
   fetched: PodMetrics,
   options: CalculatorOptions,
 ): ResourceProposal {
-  if (!pods.length)
-    throw new MetricCalculationError('no pods returned by selector while calculating replica count');
-  const metrics: PodMetrics = new Map(fetched);
-  const groups = groupPods(pods, metrics, resource, options);
-  removeAll(metrics, groups.ignored);
-  removeAll(metrics, groups.unready);
-  if (!metrics.size)
-    throw new MetricCalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  const { metrics, groups } = usableMetrics(resource, pods, fetched, options);
   const requests = calculateRequests(pods, resource);
   const { ratio, utilization, rawAverage } = resourceUtilizationRatio(metrics, requests, targetUtilization);
   const keep = { replicas: currentReplicas, utilization, rawAverage };
@@ -245,14 +256,7 @@ export function getRawResourceReplicas(
   fetched: PodMetrics,
   options: CalculatorOptions,
 ): RawProposal {
-  if (!pods.length)
-    throw new MetricCalculationError('no pods returned by selector while calculating replica count');
-  const metrics: PodMetrics = new Map(fetched);
-  const groups = groupPods(pods, metrics, resource, options);
-  removeAll(metrics, groups.ignored);
-  removeAll(metrics, groups.unready);
-  if (!metrics.size)
-    throw new MetricCalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  const { metrics, groups } = usableMetrics(resource, pods, fetched, options);
   const { ratio, usage } = metricUsageRatio(metrics, targetUsage);
   const keep = { replicas: currentReplicas, usage };
 
