@@ -43,7 +43,7 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in')
     .option(
       '--prometheus <url>',
-      "Prometheus watching the target's cluster, for alert-detection (with --alertmanager; default the local cluster's)",
+      "Prometheus watching the target, for alert-detection and server-side (promql) SLAs (with --alertmanager; default the local cluster's)",
       flag.url('--prometheus'),
     )
     .option(
@@ -139,8 +139,11 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
   const names = opts.reporter ?? (opts.quiet ? ['json', 'junit', 'markdown'] : [...builtinReporterNames]);
   const reporters = createReporters(names);
   const outDir = opts.out ?? defaultOutDir(scenario.name);
-  const interrupt = interruptSignal(() =>
-    process.stderr.write('\ninterrupted: stopping load, writing reports (Ctrl-C again to quit now)\n'),
+  const interrupt = interruptSignal(
+    () => process.stderr.write('\ninterrupted: stopping load, writing reports (Ctrl-C again to quit now)\n'),
+    scenario.chaos.length
+      ? `a fault this run injected may still be in place: run \`gauntlet recover ${outDir}\` (add the run's --kubeconfig/--context)`
+      : undefined,
   );
   const cluster = {
     local: opts.target === 'local' || !(opts.kubeconfig || opts.context),
@@ -168,6 +171,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
       outDir,
       signal: interrupt.signal,
       ...(session ? { session } : {}),
+      ...(monitoring ? { prometheusUrl: monitoring.prometheusUrl } : {}),
     });
     for (const e of outcome.reporterErrors) {
       process.stderr.write(

@@ -3,7 +3,11 @@
  * exits at once. npm may forward the same SIGINT twice in a row, so a second signal within
  * 500 ms of the first is not taken as "force".
  */
-export function interruptSignal(onFirst?: (sig: NodeJS.Signals) => void): {
+export function interruptSignal(
+  onFirst?: (sig: NodeJS.Signals) => void,
+  /** Printed on the forced exit: what the user should do about what the run leaves behind. */
+  forceNote?: string,
+): {
   signal: AbortSignal;
   dispose(): void;
 } {
@@ -18,7 +22,7 @@ export function interruptSignal(onFirst?: (sig: NodeJS.Signals) => void): {
       return;
     }
     if (now - firstAt < 500) return;
-    process.stderr.write(`\n${sig} again: exiting without reports\n`);
+    process.stderr.write(`\n${sig} again: exiting without reports${forceNote ? `\n${forceNote}` : ''}\n`);
     process.exit(130);
   };
   process.on('SIGINT', handler);
