@@ -1,7 +1,26 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../lib/cli/main.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
+
+/**
+ * The CLI's entry point in this process, its stderr captured: usage errors are decided before
+ * anything runs, so starting a process (and its TypeScript loader) for each would only cost time.
+ * The binary itself is spawned by the tests below and in the other CLI suites.
+ */
+async function mainInProcess(args: string[]): Promise<{ exitCode: number; stderr: string }> {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  });
+  try {
+    return { exitCode: await main(args), stderr };
+  } finally {
+    spy.mockRestore();
+  }
+}
 
 // Port 9 on loopback (discard): nothing listens there, and none of these runs gets as far as sending.
 const url = 'http://127.0.0.1:9';
@@ -41,8 +60,14 @@ describe('gauntlet CLI usage errors exit 2 and name the flag or field', () => {
     ['a missing scenario file', ['run', 'scenarios/nope.ts'], /scenarios\/nope\.ts: no such scenario file/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
   ])('%s', async (_label, args, message) => {
-    const r = await runGauntlet(args, { autoOut: false });
+    const r = await mainInProcess(args);
     expect(r.stderr).toMatch(message);
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('the binary exits 2 on a usage error', async () => {
+    const r = await runGauntlet(['run', '--url', url, '--rate', 'abc'], { autoOut: false });
+    expect(r.stderr).toMatch(/--rate: 'abc' is not a positive number/);
     expect(r.exitCode).toBe(2);
   });
 
