@@ -48,6 +48,7 @@ import {
   ZONE_FAULT_TAG,
   type AwsFisZoneProviderOptions,
 } from './aws-fis-template.ts';
+import { describeStopOutcome, type StopOutcome } from './aws-fis-outcome.ts';
 import {
   ZoneFaultRejected,
   type ZoneFaultContext,
@@ -155,7 +156,7 @@ export function createAwsFisZoneProvider(
     region: string,
     id: string,
     ctx: ZoneFaultContext,
-  ): Promise<{ exp: Experiment; ended: boolean } | undefined> {
+  ): Promise<StopOutcome | undefined> {
     let exp: Experiment;
     try {
       exp = await get(region, id, ctx.signal);
@@ -187,28 +188,8 @@ export function createAwsFisZoneProvider(
     }
   }
 
-  function report(
-    r: { exp: Experiment; ended: boolean } | undefined,
-    id: string,
-    zone: string,
-    ctx: ZoneFaultContext,
-  ): void {
-    if (!r) return ctx.log(`zone ${zone}: experiment ${id} is gone`);
-    const s = r.exp.state;
-    const when = r.exp.endTime ? ` at ${r.exp.endTime.toISOString()}` : '';
-    const reason = s?.reason ? `: ${s.reason}` : '';
-    if (s?.status === 'failed')
-      ctx.log(
-        `zone ${zone}: experiment ${id} failed${when}${reason}; check the zone's instances and network ACLs`,
-      );
-    else if (r.ended)
-      ctx.log(
-        `zone ${zone}: experiment ${id} had already ended ${s?.status ?? ''}${when}${reason}` +
-          (s?.status === 'stopped'
-            ? ' (a stop-condition alarm fired, or someone stopped it); the zone came back early'
-            : ''),
-      );
-    else ctx.log(`zone ${zone}: experiment ${id} ${s?.status ?? 'ended'}${when}; FIS brought the zone back`);
+  function report(r: StopOutcome | undefined, id: string, zone: string, ctx: ZoneFaultContext): void {
+    ctx.log(describeStopOutcome(r, id, zone));
   }
 
   /** Finds our experiments and templates by tag: a revert without an id. */
