@@ -1,53 +1,8 @@
 /**
  * The in-memory object store of the local cluster: the one source of truth that the API server,
- * the controllers and the process kubelet all read and write.
- *
- * ## API (resources are named by storage plural: 'pods', 'deployments', 'nodes', …)
- *
- *   const store = new Store();                       // namespaces default, kube-system, kube-public, kube-node-lease exist
- *   store.get('pods', 'default', 'web-1')            // → StoredObject, throws ApiError 404
- *   store.tryGet('nodes', '', 'node-a')              // → StoredObject | undefined ('' namespace for cluster-scoped kinds)
- *   store.list('pods', { namespace, labelSelector, fieldSelector, limit, continue })
- *                                                    // → { items, resourceVersion, continue? }; selectors are strings
- *                                                    //   (`app=web,tier!=db`) or, for labels, a metav1.LabelSelector object
- *   store.create('pods', obj, { namespace?, dryRun? })
- *   store.update('deployments', obj)                 // PUT semantics; stale metadata.resourceVersion → 409 Conflict;
- *                                                    //   for kinds with a status subresource the status is kept as stored
- *   store.updateStatus('pods', obj)                  // writes only `status` (everything else is kept as stored)
- *   store.patch('nodes', '', 'node-a', 'strategic' | 'merge' | 'json', patch, { subresource?: 'status' })
- *   store.mutate('pods', ns, name, (draft) => { draft.status.phase = 'Running'; }, { subresource: 'status' })
- *                                                    // read-modify-write helper; the draft is a private copy
- *   store.delete('pods', ns, name, { gracePeriodSeconds?, propagationPolicy?, preconditions?, dryRun? })
- *                                                    // → { object, removed }; pods bound to a node get deletionTimestamp +
- *                                                    //   deletionGracePeriodSeconds and stay until finalizeDelete
- *   store.finalizeDelete('pods', ns, name, uid?)     // kubelet: the containers are gone, remove the object now
- *   store.deleteCollection('pods', { namespace, labelSelector, fieldSelector }, deleteOptions)
- *   const w = store.watch('pods', { namespace?, labelSelector?, fieldSelector?, resourceVersion?, sendInitialEvents? },
- *                         (event) => …)            // synchronous callback; w.stop()
- *                                                    //   resourceVersion unset/'0' → ADDED for every match first;
- *                                                    //   'N' → replay changes after N (410 Expired when too old)
- *   store.resourceVersion                            // current global RV (string)
- *
- * ## Rules worth knowing
- * - Returned objects are deep-frozen snapshots. Clone (`structuredClone`) before changing one, or use `mutate`.
- * - Watch callbacks run synchronously after each commit, in RV order; a callback may write to the store
- *   (its own change is delivered after the current one). Callback exceptions are reported, never thrown back.
- * - `generation` is bumped only when `spec` changes, and only for kinds that track it (apps/*, HPA, PDB, …).
- * - A write that changes nothing is a no-op: same resourceVersion, no watch event.
- * - `create` resets `status` for kinds with a status subresource (pods start as Pending with a qosClass),
- *   except nodes, which may be created with their status as upstream allows.
- * - Pods: unbound or finished pods are removed at once on delete; bound ones wait for `finalizeDelete`.
- *   A second delete with a shorter grace (0 = force) shortens or completes it.
- * - Deletion: other kinds are removed at once unless they carry finalizers (then deletionTimestamp is set and
- *   the object goes when an update empties `finalizers`). Dependents (ownerReferences) are garbage collected:
- *   Background (default) deletes them after the owner is gone, Foreground keeps the owner (finalizer
- *   `foregroundDeletion`) until blocking dependents are gone, Orphan strips the owner references.
- * - Deleting a namespace marks it Terminating, deletes its content, and removes it once empty.
- * - Defaults and validation run inside the store (`strategies/`), so controller writes get the same
- *   treatment as kubectl writes (pod tolerations, service cluster IPs, deployment strategy …). Nodes keep
- *   the `node.kubernetes.io/unschedulable:NoSchedule` taint in step with `spec.unschedulable` (cordon).
- * - `new Store({ now, historyLimit })`: `now` is the clock for every timestamp the store writes.
- * - Every failure is an `ApiError` (code, reason, message, details) that the API server sends as a Status.
+ * the controllers and the process kubelet all read and write. Its API and the rules worth knowing
+ * (frozen snapshots, synchronous watch callbacks, deletion and garbage collection) are in README.md
+ * beside this file.
  */
 import { randomUUID } from 'node:crypto';
 import { deleteObject, finalizeDelete, type DeleteResult } from './deletion.ts';
