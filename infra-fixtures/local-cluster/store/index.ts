@@ -1,4 +1,4 @@
-/** Public surface of the object store; see the API notes at the top of `store.ts`. */
+/** Public surface of the object store; see the API notes in README.md beside it. */
 export { Store, type StoreOptions, type WatchOptions, type WriteOptions } from './store.ts';
 export type { DeleteResult } from './deletion.ts';
 export type { ListOptions, ListResult, SelectorOptions } from './query.ts';
