@@ -6,6 +6,7 @@ import type { LoadSummary, RunResult, Span, TimelineEvent, Verdict } from '../li
 import { countsText, duration, ms, num, rps, runOutcome, verdictOutcome, windowText } from './format.ts';
 import type { RunOutcome, VerdictOutcome } from './format.ts';
 import { chartImages } from './charts/files.ts';
+import { CLIENT_SERVER_HEAD, CLIENT_SERVER_NOTE, clientServerRows } from './client-server.ts';
 import type { ChartImage } from './charts/files.ts';
 import { numberedEvents } from './charts/overlays.ts';
 import { HTML_FILE } from './html/file.ts';
@@ -43,6 +44,7 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
         : []),
     ].join('\n\n'),
     verdictSection(result.verdicts),
+    clientServerSection(result),
     loadSection(result.load),
     chartSection(charts),
     spanSection(result.spans),
@@ -72,6 +74,15 @@ function verdictSection(verdicts: readonly Verdict[]): string {
   return `### Verdicts\n\n${table(
     ['Verdict', 'Claim', 'Observed', 'Result', 'Window'],
     verdicts.map((v) => [v.name, v.claim, v.observed, verdictBadge[verdictOutcome(v)], windowText(v.window)]),
+  )}`;
+}
+
+function clientServerSection(r: RunResult): string {
+  const rows = clientServerRows(r);
+  if (rows.length === 0) return '';
+  return `### Client vs server\n\n${CLIENT_SERVER_NOTE}\n\n${table(
+    CLIENT_SERVER_HEAD,
+    rows.map((x) => [x.claim, x.client, x.server, x.difference, x.window]),
   )}`;
 }
 

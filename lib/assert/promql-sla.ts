@@ -49,6 +49,11 @@ function describeLabels(l: Readonly<Record<string, string>>): string {
   return parts.length ? `{${parts.join(', ')}}` : '{}';
 }
 
+/** The verdict's name: `sla [server] <id>`, with ` [scope]` unless it covers the whole run. */
+export function promqlSlaName(id: string, scope: PhaseScope = 'run'): string {
+  return `sla [server] ${id}${scope === 'run' ? '' : ` [${scope}]`}`;
+}
+
 export function promqlSlaAssertion(cfg: PromqlSlaConfig): Assertion {
   if (!/^[\w.-]+$/.test(cfg.id))
     throw new Error(`promql SLA id "${cfg.id}": use letters, digits, '.', '-' or '_'`);
@@ -57,7 +62,7 @@ export function promqlSlaAssertion(cfg: PromqlSlaConfig): Assertion {
   const scope = cfg.scope ?? 'run';
   const reduce = cfg.reduce ?? 'worst';
   const unit = cfg.unit ? ` ${cfg.unit}` : '';
-  const name = `sla [server] ${cfg.id}${scope === 'run' ? '' : ` [${scope}]`}`;
+  const name = promqlSlaName(cfg.id, scope);
   const claim = `server-side ${cfg.id} (${cfg.expr}) ${cfg.op} ${fmt(cfg.threshold, 4)}${unit}${reduce === 'worst' ? ' at every sample' : ` (${reduce})`}`;
   const higherIsWorse = cfg.op === '<' || cfg.op === '<=';
   return {

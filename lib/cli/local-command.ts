@@ -79,7 +79,7 @@ function printStatus(s: LocalStatus): void {
     );
     out(`  alertmanager: ${m.alertmanagerUrl}`);
   } else if (m) {
-    out(`  monitoring: stopped (restart with gauntlet local down && gauntlet local up --monitoring)`);
+    out(`  monitoring: stopped (start it again with gauntlet local up --monitoring)`);
   }
   if (s.error) {
     out(`  the API did not answer: ${s.error}`);
@@ -129,7 +129,8 @@ export function addLocalCommand(program: Command, setExit: (code: number) => voi
 Examples:
   gauntlet local up                 # 3 zones × 2 nodes; kubeconfig in .gauntlet/local/kubeconfig
   gauntlet local up --stack         # plus the Novel Engine stack behind the ingress
-  gauntlet local up --stack --monitoring   # plus Prometheus and Alertmanager (alert-detection verdicts)
+  gauntlet local up --stack --monitoring   # plus Prometheus and Alertmanager (alert-detection, server-side SLAs)
+  gauntlet local up --monitoring    # on a running cluster: add Prometheus and Alertmanager to it
   export KUBECONFIG=$PWD/.gauntlet/local/kubeconfig && kubectl get nodes -L topology.kubernetes.io/zone`,
     )
     .action(async (opts: UpFlags) => {
@@ -142,7 +143,11 @@ Examples:
         ...(opts.nodesPerZone !== undefined ? { nodesPerZone: opts.nodesPerZone } : {}),
         ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout)! } : {}),
       });
-      out(`local cluster up (pid ${started.pid}) in ${started.dir}`);
+      out(
+        started.alreadyRunning
+          ? `local cluster already running (pid ${started.pid}) in ${started.dir}; monitoring started for it`
+          : `local cluster up (pid ${started.pid}) in ${started.dir}`,
+      );
       out(`kubeconfig: ${started.kubeconfig}`);
       if (started.ingressUrl) out(`ingress: ${started.ingressUrl}`);
       if (started.monitoring) {

@@ -37,9 +37,11 @@ export async function planText(file: string, opts: PlanFlags): Promise<string> {
     scenario = { ...scenario, target: LOCAL_STACK_TARGET };
   const lines = [`Scenario ${scenario.name}${scenario.description ? `: ${scenario.description}` : ''}`];
   lines.push(`Load: ${describeLoad(scenario)}, ${scenario.requests.length} request kinds`);
-  lines.push(
-    `SLAs: ${scenario.slas.map((s) => `${s.id}${s.scope !== 'run' ? ` [${s.scope}]` : ''}`).join(', ') || 'none'}`,
-  );
+  const slaNames = [
+    ...scenario.slas.map((s) => `${s.id}${s.scope !== 'run' ? ` [${s.scope}]` : ''}`),
+    ...scenario.promqlSlas.map((s) => `server-side ${s.id}${s.scope !== 'run' ? ` [${s.scope}]` : ''}`),
+  ];
+  lines.push(`SLAs: ${slaNames.join(', ') || 'none'}`);
   lines.push(`Verify: ${scenario.verify.map((v) => v.kind).join(', ') || 'none'}`);
   const t = scenario.target;
   if (t.kind === 'url') {

@@ -161,6 +161,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
         outDir,
         cluster,
         log: (line) => process.stderr.write(`${line}\n`),
+        needsPrometheus: scenario.promqlSlas.length > 0,
       });
     }
     const outcome = await runScenario({

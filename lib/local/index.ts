@@ -5,6 +5,7 @@
  *
  *   const c = await localUp({ stack: true });   // → { kubeconfig, apiUrl, ingressUrl, pid, dir, stop() }
  *   await localUp({ stack: true, monitoring: true }); // + Prometheus and Alertmanager: c.monitoring
+ *   await localUp({ monitoring: true });          // on a running cluster: adds them (alreadyRunning: true)
  *   await localStatus();                          // → { running, state, zones, nodes, pods, faults, monitoring }
  *   await localDown();                            // SIGTERM, verify, SIGKILL after a timeout; no orphans
  *

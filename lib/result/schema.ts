@@ -142,6 +142,32 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
+/**
+ * A server-side (PromQL) SLA's figure beside the client-side one it names in `compareTo`, both in
+ * the client figure's unit (ms for latencies, percent for errors and availability).
+ */
+export const clientServerSchema = z.object({
+  /** The server-side SLA's id, and its verdict's name. */
+  sla: z.string(),
+  verdict: z.string(),
+  /** The client-side figure: p50, p90, p95, p99, max, errors or availability. */
+  metric: z.string(),
+  unit: z.string(),
+  op: z.enum(['<', '<=', '>', '>=']),
+  /** The server-side SLA's limit, converted to `unit`. */
+  limit: z.number(),
+  /** The scope's window, s. */
+  window: z.object({ start: z.number(), end: z.number() }),
+  /** Measured by the load generator over the window; null when no request completed in it. */
+  client: z.number().nullable(),
+  /** The value the server-side verdict judged (its `reduce`), worst series first; null without samples. */
+  server: z.number().nullable(),
+  reduce: z.enum(['worst', 'mean', 'last']),
+  /** server − client; null when either is missing. */
+  difference: z.number().nullable(),
+});
+export type ClientServerFigure = z.infer<typeof clientServerSchema>;
+
 export const loadSummarySchema = z.object({
   engine: z.string(),
   model: z.enum(['open', 'closed']),
@@ -197,6 +223,8 @@ export const resultSchema = z.object({
   failures: z.array(failureSchema).optional(),
   failuresDropped: z.number().int().nonnegative().optional(),
   verdicts: z.array(verdictSchema),
+  /** Client-side and server-side figures side by side, one per server-side SLA with `compareTo` (optional). */
+  clientVsServer: z.array(clientServerSchema).optional(),
 });
 export type RunResult = z.infer<typeof resultSchema>;
 

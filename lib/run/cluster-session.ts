@@ -11,6 +11,8 @@
  * `cluster.monitoring`), their alerts are recorded over the run as `alert-firing` events with a
  * `monitoring` event holding the detection budget (alert-recording.ts). A scenario that asks for
  * alert-detection without them gets a `monitoring` event saying why, and an inconclusive verdict.
+ * The same Prometheus serves server-side SLAs (`prometheusUrl`); a run that judges them
+ * (`needsPrometheus`) without one is refused before it waits for the target.
  *
  * The runner stays free of Kubernetes: it only sees the RunSession interface.
  */
@@ -20,6 +22,7 @@ import {
   assertAllowed,
   ChaosJournal,
   JOURNAL_FILE,
+  occurrenceTimes,
   runChaosSchedule,
   type ChaosAllowlist,
   type ChaosEmission,
@@ -46,6 +49,8 @@ import {
   type MonitoringEndpoints,
 } from './alert-recording.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProgress } from './promql-abort.ts';
+import { noPrometheusError } from './promql-slas.ts';
 
 /** What the runner needs from the cluster side of a run. */
 export interface RunSession {
@@ -64,6 +69,12 @@ export interface RunSession {
   finish(): Promise<SessionTimeline>;
   /** Stops what the session started (observers, a local cluster it brought up). Idempotent. */
   close(): Promise<void>;
+  /** Prometheus watching the target's cluster (the command line's or the local cluster's), for server-side SLAs. */
+  readonly prometheusUrl?: string;
+  /** Why there is no prometheusUrl, for the setup error. */
+  readonly noPrometheus?: string;
+  /** Faults so far and how many are planned, for server-side abortOnFail SLAs scoped to a phase. */
+  chaosProgress?(): ChaosProgress;
 }
 
 export interface SessionTimeline {
@@ -93,6 +104,11 @@ export interface OpenSessionOptions {
   readonly log?: (line: string) => void;
   /** How long to wait for the target deployment to be available; default 180 s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * The run will judge the scenario's server-side SLAs: a local cluster started for it gets
+   * monitoring, and a session without Prometheus is refused at once (a setup error naming the fix).
+   */
+  readonly needsPrometheus?: boolean;
 }
 
 /** The stack every shipped scenario targets on the local cluster. */
@@ -115,12 +131,17 @@ interface LocalChoice {
   readonly noMonitoring: string;
 }
 
-/** The running local cluster, or one started for the run (with monitoring when alerts are asked for and it can be had). */
+/**
+ * The running local cluster, or one started for the run (with monitoring when alerts or
+ * server-side SLAs are asked for and it can be had).
+ */
 async function useLocalCluster(
   opts: OpenSessionOptions,
   wantsAlerts: boolean,
   log: (line: string) => void,
 ): Promise<LocalChoice> {
+  // Only a run judges server-side SLAs (capacity searches on the client-side ones).
+  const promqlSlas = opts.needsPrometheus ? opts.scenario.promqlSlas : [];
   const status = await localStatus({ dir: opts.cluster.localDir });
   if (status.running && status.state) {
     log(`local cluster running (pid ${status.state.pid}); using ${status.state.kubeconfig}`);
@@ -135,7 +156,11 @@ async function useLocalCluster(
         : 'the local cluster runs without monitoring',
     };
   }
-  const monitoring = wantsAlerts && !opts.cluster.monitoring && monitoringInstalled();
+  const installed = monitoringInstalled();
+  // Before a cluster is started only to be stopped again: server-side SLAs cannot do without.
+  if (promqlSlas.length && !opts.cluster.monitoring && !installed)
+    throw noPrometheusError(promqlSlas, kNotInstalled);
+  const monitoring = (wantsAlerts || promqlSlas.length > 0) && !opts.cluster.monitoring && installed;
   log(
     `starting the local cluster with the Novel Engine stack${monitoring ? ', Prometheus and Alertmanager' : ''} (stopped again after the run)…`,
   );
@@ -146,10 +171,12 @@ async function useLocalCluster(
     kubeconfig: started.kubeconfig,
     started,
     ...(m ? { monitoring: { prometheusUrl: m.prometheusUrl, alertmanagerUrl: m.alertmanagerUrl } } : {}),
-    noMonitoring:
-      'Prometheus and Alertmanager are not installed (Debian: prometheus, prometheus-alertmanager)',
+    noMonitoring: kNotInstalled,
   };
 }
+
+const kNotInstalled =
+  'Prometheus and Alertmanager are not installed (Debian: prometheus, prometheus-alertmanager)';
 
 export async function openClusterSession(opts: OpenSessionOptions): Promise<RunSession> {
   const log = opts.log ?? (() => undefined);
@@ -160,16 +187,16 @@ export async function openClusterSession(opts: OpenSessionOptions): Promise<RunS
   const started = local?.started;
   const kubeconfig = local?.kubeconfig ?? opts.cluster.kubeconfig;
   try {
-    const alerts = await openAlertRecording(
-      opts.cluster.monitoring
-        ? { ...opts.cluster.monitoring, source: 'the command line' }
-        : local?.monitoring
-          ? { ...local.monitoring, source: 'the local cluster' }
-          : undefined,
-      local?.noMonitoring ?? 'no --prometheus and --alertmanager were given for this cluster',
-      wantsAlerts,
-      log,
-    );
+    const endpoints = opts.cluster.monitoring
+      ? { ...opts.cluster.monitoring, source: 'the command line' }
+      : local?.monitoring
+        ? { ...local.monitoring, source: 'the local cluster' }
+        : undefined;
+    const missing = local?.noMonitoring ?? 'no --prometheus and --alertmanager were given for this cluster';
+    // Before waiting for the target: the runner checks the expressions, this only that there is a Prometheus.
+    if (opts.needsPrometheus && opts.scenario.promqlSlas.length && !endpoints)
+      throw noPrometheusError(opts.scenario.promqlSlas, missing);
+    const alerts = await openAlertRecording(endpoints, missing, wantsAlerts, log);
     const client = createClusterClient({ kubeconfig, context: useLocal ? undefined : opts.cluster.context });
     const target = await resolveKubernetesTarget(client, spec);
     log(`target: deployment ${target.namespace}/${target.deployment} via ${target.urlSource} ${target.url}`);
@@ -180,7 +207,10 @@ export async function openClusterSession(opts: OpenSessionOptions): Promise<RunS
     const preflight = opts.scenario.verify.some((v) => v.kind === 'preflight')
       ? await preflightSnapshot(client, target)
       : undefined;
-    return new ClusterSession(client, target, opts, started, preflight, log, alerts);
+    const session = new ClusterSession(client, target, opts, started, preflight, log, alerts);
+    if (endpoints) session.prometheusUrl = endpoints.prometheusUrl;
+    else session.noPrometheus = missing;
+    return session;
   } catch (e) {
     await started?.stop();
     throw e;
@@ -211,6 +241,8 @@ async function openAlertRecording(
 
 class ClusterSession implements RunSession {
   readonly url: string;
+  prometheusUrl?: string;
+  noPrometheus?: string;
   readonly headers: Record<string, string>;
   readonly cluster: LoadCluster;
   private readonly spans = new Map<string, Span>();
@@ -261,7 +293,10 @@ class ClusterSession implements RunSession {
     const entries = this.opts.scenario.chaos;
     if (!entries.length) return;
     // A run's end (or abort) reverts every fault still held.
-    signal.addEventListener('abort', () => this.chaosStop.abort(), { once: true });
+    // An interrupt during start-up fires no event later: without this a fault due at 0 s would be
+    // injected only to be reverted at once.
+    if (signal.aborted) this.chaosStop.abort();
+    else signal.addEventListener('abort', () => this.chaosStop.abort(), { once: true });
     mkdirSync(this.opts.outDir, { recursive: true });
     const journal = await ChaosJournal.open(path.join(this.opts.outDir, JOURNAL_FILE));
     const runId = `${this.opts.scenario.name}-${Date.now().toString(36)}`;
@@ -282,6 +317,14 @@ class ClusterSession implements RunSession {
       emit: (item) => this.onChaos(item),
       log: (line) => this.log(`chaos: ${line}`),
     });
+  }
+
+  chaosProgress(): ChaosProgress {
+    const endMs = profileDurationMs(this.opts.scenario.profile);
+    return {
+      spans: [...this.spans.values()],
+      planned: this.opts.scenario.chaos.reduce((n, e) => n + occurrenceTimes(e, endMs).length, 0),
+    };
   }
 
   private onChaos(item: ChaosEmission): void {

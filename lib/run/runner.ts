@@ -1,7 +1,9 @@
 /**
  * The runner: one clock, load on it, progress and abort checks while it runs, then the timeline,
  * verdicts and reports. Reports are written however the run ends (completed, aborted by an SLA,
- * interrupted by a signal).
+ * interrupted by a signal). Server-side (PromQL) SLAs need Prometheus: checked before the load,
+ * polled during it for abortOnFail (promql-abort.ts), sampled after it (promql-slas.ts) and put
+ * beside the client-side figures (client-server.ts).
  */
 import { assertionsFor, judge } from '../assert/index.ts';
 import type { EngineReport, LoadEngine } from '../load/engine.ts';
@@ -16,6 +18,9 @@ import { checkAbort } from './abort-watch.ts';
 import { type Clock, createClock } from './clock.ts';
 import type { RunSession } from './cluster-session.ts';
 import { progressSnapshot } from './progress.ts';
+import { clientVsServer } from './client-server.ts';
+import { inLiveScope, startPromqlAbortWatch } from './promql-abort.ts';
+import { openPromqlSlas } from './promql-slas.ts';
 import { type PreflightSnapshot, createTimeline } from '../result/timeline.ts';
 
 export interface RunOptions {
@@ -32,6 +37,8 @@ export interface RunOptions {
   readonly preflight?: PreflightSnapshot;
   /** The cluster side (target URL, observers, chaos); see cluster-session.ts. */
   readonly session?: RunSession;
+  /** Prometheus for server-side SLAs (`--prometheus`); default the session's. */
+  readonly prometheusUrl?: string;
 }
 
 export interface RunOutcome {
@@ -48,6 +55,14 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const session = opts.session;
   const targetUrl = session?.url ?? (scenario.target.kind === 'url' ? scenario.target.url : undefined);
   if (!targetUrl) throw new GauntletError('GAUNTLET_SETUP', 'a Kubernetes target needs a cluster session');
+  // Server-side SLAs need Prometheus and valid expressions: a setup error before any load.
+  const promql = scenario.promqlSlas.length
+    ? await openPromqlSlas(
+        scenario.promqlSlas,
+        opts.prometheusUrl ?? session?.prometheusUrl,
+        session?.noPrometheus ?? 'no --prometheus was given',
+      )
+    : undefined;
   const requests = session?.headers
     ? scenario.requests.map((r) => ({ ...r, headers: { ...session.headers, ...r.headers } }))
     : scenario.requests;
@@ -85,6 +100,21 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     }
   }, opts.progressIntervalMs ?? 1000);
   ticker.unref();
+  const abortWatch = promql
+    ? startPromqlAbortWatch({
+        prometheus: promql.prometheus,
+        slas: scenario.promqlSlas,
+        now: clock.now,
+        inScope: (scope, tS) =>
+          inLiveScope(scope, tS, session?.chaosProgress?.() ?? { spans: [], planned: 0 }),
+        onAbort: (reason) => {
+          if (stop.signal.aborted) return;
+          end.status = 'aborted';
+          end.abortReason = reason;
+          stop.abort();
+        },
+      })
+    : undefined;
 
   let loadEndMs: number;
   let report: EngineReport;
@@ -109,6 +139,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   } finally {
     loadEndMs = clock.now();
     clearInterval(ticker);
+    await abortWatch?.stop();
     opts.signal?.removeEventListener('abort', onExternalAbort);
     // The load is over (or failed): faults still held are reverted now.
     stop.abort();
@@ -133,7 +164,10 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     ...(cluster?.spans ?? []),
   ];
   const events = cluster?.events ?? [];
-  const gauges = cluster?.gauges ?? [];
+  const server = promql
+    ? await promql.sample({ runStartMs: clock.startedAt.getTime(), durationS })
+    : { gauges: [], assertions: [] };
+  const gauges = [...(cluster?.gauges ?? []), ...server.gauges].sort((a, b) => a.t - b.t);
   const preflight = opts.preflight ?? session?.preflight;
   const failures = recorder.failures();
   const timeline = createTimeline({
@@ -147,7 +181,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     ...(preflight ? { preflight } : {}),
     window: (a, b) => recorder.window(a, b),
   });
-  const judgement = judge(assertionsFor(scenario), timeline);
+  const judgement = judge([...assertionsFor(scenario), ...server.assertions], timeline);
+  const clientServer = clientVsServer(scenario.promqlSlas, judgement.verdicts, timeline);
   // The engine's own verdicts (k6 thresholds) count like gauntlet's, inconclusive on an invalid run.
   const engineVerdicts = (report.verdicts ?? []).map((v) =>
     !judgement.valid && !v.pass ? { ...v, inconclusive: true } : v,
@@ -197,6 +232,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     failures,
     failuresDropped: recorder.failuresDropped(),
     verdicts,
+    ...(clientServer.length ? { clientVsServer: clientServer } : {}),
   };
   // The contract is checked on the way out, so a drift between code and schema fails loudly here.
   resultSchema.parse(result);

@@ -8,6 +8,7 @@ import { parseDuration } from './duration.ts';
 import type {
   ResolvedLoadOptions,
   ResolvedProfile,
+  ResolvedPromqlSla,
   ResolvedRequest,
   ResolvedScenario,
   ResolvedSla,
@@ -18,6 +19,7 @@ import { type ParsedScenarioInput, scenarioInputSchema } from './schema.ts';
 import { type ParsedSlaText, parseSlaText, slaId } from './sla-text.ts';
 import { resolveChaosEntries } from './chaos-schema.ts';
 import { resolveVerification, resolveWindow } from './verify-resolve.ts';
+import { resolvePromqlSla } from './promql-sla-schema.ts';
 
 export interface ResolveOptions {
   /** Multiplies every duration of the schedule (profile, windows). Default 1. */
@@ -43,7 +45,13 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
   const profile = resolveProfile(s.load, ms);
   const load = resolveLoadOptions(s, profile);
   const runMs = profileDurationMs(profile);
-  const slas = s.slas.map((x, i) => resolveSla(x, i, ms, runMs, problems));
+  const slas: ResolvedSla[] = [];
+  const promqlSlas: ResolvedPromqlSla[] = [];
+  s.slas.forEach((x, i) => {
+    if (typeof x === 'object' && 'promql' in x) promqlSlas.push(resolvePromqlSla(x, i, scale, problems));
+    else slas.push(resolveSla(x, i, ms, runMs, problems));
+  });
+  checkPromqlIds(promqlSlas, problems);
   const chaosActions = s.chaos.map((c) => c.action.kind);
   const verify = s.verify.map((v, i) =>
     resolveVerification(v, i, { scaled: ms, runMs, slas, chaosActions }, problems),
@@ -63,6 +71,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
     profile,
     load,
     slas,
+    promqlSlas,
     verify,
     chaos,
     chaosLimits: s.chaosLimits,
@@ -156,8 +165,19 @@ function resolveLoadOptions(s: ParsedScenarioInput, profile: ResolvedProfile): R
   };
 }
 
+/** Each server-side SLA's samples are kept under its id, so two with one id would mix. */
+function checkPromqlIds(slas: readonly ResolvedPromqlSla[], problems: string[]): void {
+  const seen = new Set<string>();
+  for (const s of slas) {
+    if (seen.has(s.id)) problems.push(`slas: two server-side SLAs have id '${s.id}'; give each its own id`);
+    seen.add(s.id);
+  }
+}
+
+type ClientSlaInput = Exclude<ParsedScenarioInput['slas'][number], { promql: string }>;
+
 function resolveSla(
-  x: ParsedScenarioInput['slas'][number],
+  x: ClientSlaInput,
   i: number,
   ms: (v: string | number) => number,
   runMs: number,

@@ -75,6 +75,30 @@ export interface ResolvedSla {
   readonly abortWindowS: number;
 }
 
+/** A client-side figure a server-side SLA can be shown beside. */
+export type ClientMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'errors' | 'availability';
+
+/**
+ * A server-side SLA: a PromQL expression sampled over the run and judged like a client-side SLA
+ * (lib/assert/promql-sla.ts). Needs Prometheus for the run (`--prometheus`, or the local cluster's).
+ */
+export interface ResolvedPromqlSla {
+  /** Names the verdict (`sla [server] <id>`) and the gauge the samples are kept as (`promql:<id>`). */
+  readonly id: string;
+  readonly expr: string;
+  readonly op: Comparison;
+  /** In what the expression returns (`unit`). */
+  readonly value: number;
+  readonly unit: string | null;
+  readonly reduce: 'worst' | 'mean' | 'last';
+  readonly scope: PhaseScope;
+  readonly abortOnFail: boolean;
+  /** With abortOnFail: how long the condition must stay broken while the load runs. */
+  readonly abortWindowS: number;
+  /** Shown beside this client-side figure in the reports; null = no comparison. */
+  readonly compareTo: ClientMetric | null;
+}
+
 /** An SLA as a condition only (no scope, window or abort): what "within the SLA" means. */
 export type SlaCondition = Pick<ResolvedSla, 'id' | 'metric' | 'percentile' | 'op' | 'value'>;
 
@@ -175,6 +199,8 @@ export interface ResolvedScenario {
   readonly profile: ResolvedProfile;
   readonly load: ResolvedLoadOptions;
   readonly slas: readonly ResolvedSla[];
+  /** Server-side SLAs (`{ promql, id, op, value }` entries of `slas`), in the order written. */
+  readonly promqlSlas: readonly ResolvedPromqlSla[];
   /** Verdicts beyond SLAs, in the order written. */
   readonly verify: readonly ResolvedVerification[];
   /** The chaos schedule, offsets in ms on the run's clock. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { positiveDuration, scopeSchema, slaTextSchema, windowSchema } from './fields.ts';
 import { chaosLimitsSchema, chaosScheduleSchema, DEFAULT_CHAOS_LIMITS } from './chaos-schema.ts';
 import { verifyListSchema } from './verify-schema.ts';
+import { isPromqlSlaInput, promqlSlaSchema } from './promql-sla-schema.ts';
 
 const positiveNumber = (what: string) =>
   z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
@@ -70,11 +71,25 @@ const slaOptions = {
   abortWindow: positiveDuration.default('10s'),
 };
 
-const slaSchema = z.union([
+const clientSlaSchema = z.union([
   slaTextSchema,
   z.strictObject({ sla: z.string(), ...slaOptions }),
   slaObjectSchema.extend(slaOptions).strict(),
 ]);
+
+type AnySla = typeof clientSlaSchema | typeof promqlSlaSchema;
+
+/**
+ * An entry with `promql` is checked by the server-side schema alone, the rest by the client-side
+ * forms: a union of all four would answer a mistake in either with a bare 'Invalid input'.
+ */
+const slaSchema = z.unknown().transform((v, ctx) => {
+  const r = (isPromqlSlaInput(v) ? promqlSlaSchema : clientSlaSchema).safeParse(v);
+  if (r.success) return r.data;
+  for (const iss of r.error.issues)
+    ctx.addIssue({ ...iss, path: iss.path } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+}) as unknown as z.ZodType<z.output<AnySla>, z.input<AnySla>>;
 
 const kubernetesTargetSchema = z.strictObject({
   namespace: z.string().min(1, { error: 'target.kubernetes.namespace must name a namespace' }),
@@ -128,3 +143,4 @@ export type ScenarioInput = z.input<typeof scenarioInputSchema>;
 export type ParsedScenarioInput = z.output<typeof scenarioInputSchema>;
 export type SlaInput = z.input<typeof slaSchema>;
 export type { VerifyInput } from './verify-schema.ts';
+export type { PromqlSlaInput } from './promql-sla-schema.ts';

@@ -15,7 +15,7 @@ import { HTML_FILE } from './file.ts';
 import { chartCanvas, renderPage } from './page.ts';
 import type { PageChart } from './page.ts';
 import { evidenceSection } from './evidence-section.ts';
-import { eventSection, loadSection, spanSection, verdictSection } from './sections.ts';
+import { clientServerSection, eventSection, loadSection, spanSection, verdictSection } from './sections.ts';
 
 export { HTML_FILE };
 
@@ -33,6 +33,7 @@ export function renderHtml(result: RunResult): string {
     nav(result),
     '<main>',
     verdictSection(result.verdicts),
+    clientServerSection(result),
     chartsSection(model),
     evidenceSection(result),
     loadSection(result.load),
@@ -93,6 +94,7 @@ function header(r: RunResult, outcome: RunOutcome): string {
 function nav(r: RunResult): string {
   const links: [string, string][] = [
     ['verdicts', 'Verdicts'],
+    ...(r.clientVsServer?.length ? [['client-vs-server', 'Client vs server'] as [string, string]] : []),
     ['charts', 'Charts'],
     ['zero-downtime', 'Zero-downtime evidence'],
     ['load', 'Load'],

@@ -4,6 +4,7 @@ import { numberedEvents, eventSeverity, isFaultSpan } from '../charts/overlays.t
 import { countsText, duration, ms, num, rps, verdictOutcome, windowText } from '../format.ts';
 import type { VerdictOutcome } from '../format.ts';
 import { escapeHtml as h } from './escape.ts';
+import { CLIENT_SERVER_HEAD, CLIENT_SERVER_NOTE, clientServerRows } from '../client-server.ts';
 
 /** Longer tables are cut here, with a note: the rest is in result.json. */
 export const MAX_ROWS = 300;
@@ -59,6 +60,18 @@ export function verdictSection(verdicts: readonly Verdict[]): string {
       h(windowText(v.window)),
     ]),
     (i) => `row-${verdictOutcome(verdicts[i] as Verdict)}`,
+  )}`;
+}
+
+/** Client-side and server-side figures of the same claim, when a server-side SLA names one. */
+export function clientServerSection(r: RunResult): string {
+  const rows = clientServerRows(r);
+  if (rows.length === 0) return '';
+  return `<h2 id="client-vs-server">Client vs server</h2>\n${table(
+    'client-server-table',
+    h(CLIENT_SERVER_NOTE),
+    CLIENT_SERVER_HEAD.map(h),
+    rows.map((x) => [h(x.claim), h(x.client), h(x.server), h(x.difference), h(x.window)]),
   )}`;
 }
 

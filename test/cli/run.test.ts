@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StandInApp, startStandInApp } from '../../lib/cli/stand-in-app.ts';
+import { isRunning } from '../../lib/local/process-tree.ts';
 import { resultSchema } from '../../lib/result/schema.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
@@ -158,6 +159,8 @@ describe('gauntlet start (npm start)', () => {
     expect(r.result?.gauges?.length).toBeGreaterThan(0);
     const pid = Number(/local cluster up \(pid (\d+)\)/.exec(r.stderr)?.[1]);
     expect(pid).toBeGreaterThan(0);
-    expect(() => process.kill(pid, 0)).toThrow();
+    // Zombie-aware: once the CLI has exited, the cluster it started is reaped by whoever inherits
+    // it (not always at once in a container), and a zombie is not a running cluster.
+    expect(isRunning(pid)).toBe(false);
   }, 260_000);
 });

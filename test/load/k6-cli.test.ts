@@ -6,6 +6,7 @@ import { generateK6Script, scriptInputOf } from '../../lib/load/k6/script.ts';
 import { loadScenarioFile } from '../../lib/scenario/load-file.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 import { k6DoubleDir } from './k6-scenarios.ts';
+import { isRunning } from '../../lib/local/process-tree.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -25,14 +26,8 @@ const quick = [
   '1s',
 ];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Zombie-aware: an exited child not yet reaped by whoever inherited it is not alive. */
+const alive = isRunning;
 
 describe('gauntlet k6 export', () => {
   /** A scenario file of this test's own, so the expected script does not follow edits of scenarios/. */
