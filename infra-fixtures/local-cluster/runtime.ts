@@ -1,6 +1,7 @@
 /**
  * The local cluster's container runtime config: maps a container image to a local command, so the
- * manifests stay unchanged (`novel-engine:1.0.0` runs `node --import tsx infra-fixtures/app/server.ts`).
+ * manifests stay unchanged (`novel-engine:1.0.0` runs `node` on a bundle of infra-fixtures/app/server.ts,
+ * as the image does).
  *
  *   loadRuntimeConfig(file?)          → RuntimeConfig   (default: ./runtime.yaml beside this module)
  *   parseRuntimeConfig(text, file)    → RuntimeConfig   (throws RuntimeConfigError naming file and field)
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { bundleEntry } from './bundle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -69,8 +71,20 @@ function suggestPattern(image: string): string {
   return `${colon > at.lastIndexOf('/') ? at.slice(0, colon) : at}:*`;
 }
 
+/** Where `${bundle:…}` builds go: beside the dependencies, so a fresh clone needs nothing else. */
+export const bundleCacheDir = resolve(repoRoot, 'node_modules', '.cache', 'gauntlet-local-cluster');
+
 function expand(value: string): string {
-  return value.replaceAll('${repo}', repoRoot).replaceAll('${node}', process.execPath);
+  return value
+    .replaceAll('${repo}', repoRoot)
+    .replaceAll('${node}', process.execPath)
+    .replace(/\$\{bundle:([^}]+)\}/g, (_m, entry: string) => {
+      try {
+        return bundleEntry(resolve(repoRoot, entry.trim()), bundleCacheDir);
+      } catch (e) {
+        throw new RuntimeConfigError(`\${bundle:${entry}}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
 }
 
 function stringList(value: unknown, where: string, allowEmpty: boolean): string[] {

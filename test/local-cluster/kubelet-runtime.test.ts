@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   containerArgv,
@@ -16,7 +17,10 @@ describe('runtime config: image → local command', () => {
   it('maps the stack image, bare or from a registry, to the stand-in app in the shipped config', () => {
     const config = loadRuntimeConfig();
     expect(config.file).toBe(defaultRuntimeConfigFile);
-    const expected = [process.execPath, '--import', 'tsx', `${repoRoot}/infra-fixtures/app/server.ts`];
+    const argv = containerArgv(resolveImage(config, 'novel-engine:1.0.0'), undefined, undefined);
+    expect(argv).toHaveLength(2);
+    expect(argv[1]).toMatch(/\/node_modules\/\.cache\/gauntlet-local-cluster\/server-[0-9a-f]{8}\.mjs$/);
+    const expected = [process.execPath, argv[1]];
     for (const image of [
       'novel-engine:1.0.0',
       'novel-engine',
@@ -78,5 +82,46 @@ describe('runtime config: image → local command', () => {
       expect(() => parseRuntimeConfig(text, 'rt.yaml'), text).toThrow(RuntimeConfigError);
       expect(() => parseRuntimeConfig(text, 'rt.yaml'), text).toThrow(message);
     }
+  });
+});
+
+describe('runtime config: ${bundle:…} builds the image entry point as its Dockerfile does', () => {
+  it('the stack image runs its bundle with plain node, and it serves', async () => {
+    const config = loadRuntimeConfig();
+    const [node, bundle] = containerArgv(resolveImage(config, 'novel-engine:1'), undefined, undefined);
+    const child = spawn(node!, [bundle!], {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const port = await new Promise<number>((resolvePort, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no listening line in 15 s: ${out}`)), 15_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /"port":(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolvePort(Number(m[1]));
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`bundle exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('novel_engine_http_request_duration_seconds');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('names the placeholder and the entry when the entry cannot be bundled', () => {
+    const text =
+      "images:\n  - image: 'x:*'\n    command: ['${node}', '${bundle:infra-fixtures/app/nope.ts}']\n";
+    expect(() => parseRuntimeConfig(text, 'rt.yaml')).toThrow(
+      /rt\.yaml: \$\{bundle:infra-fixtures\/app\/nope\.ts\}: cannot bundle .*nope\.ts/,
+    );
   });
 });
