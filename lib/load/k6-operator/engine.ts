@@ -26,7 +26,7 @@ import { profileDurationMs } from '../../scenario/resolved.ts';
 import type { EngineReport, LoadContext, LoadEngine, LoadPlan } from '../engine.ts';
 import { k6Ending, type K6Ending } from '../k6/exit.ts';
 import { K6OutputMerger } from '../k6/merge.ts';
-import { generateK6Script, type K6ScriptInput } from '../k6/script.ts';
+import { generateK6Script, scriptInputOfPlan } from '../k6/script.ts';
 import { thresholdsFor } from '../k6/thresholds.ts';
 import { createRunObjects, deleteRunObjects, readTestRun, type TestRunState } from './cluster-objects.ts';
 import { testRunName } from './resources.ts';
@@ -57,17 +57,6 @@ export interface K6OperatorEngineOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function scriptInput(plan: LoadPlan): K6ScriptInput {
-  return {
-    name: plan.name ?? 'gauntlet',
-    baseUrl: plan.baseUrl,
-    requests: plan.requests,
-    profile: plan.profile,
-    options: plan.options,
-    slas: plan.slas ?? [],
-  };
-}
 
 function setup(message: string): GauntletError {
   return new GauntletError('GAUNTLET_SETUP', `--engine k6-operator: ${message}`);
@@ -107,7 +96,7 @@ export async function runK6Operator(
   const { client } = ctx.cluster;
   const namespace = o.namespace ?? ctx.cluster.namespace;
   const log = o.log ?? (() => undefined);
-  const input = scriptInput(plan);
+  const input = scriptInputOfPlan(plan);
   const script = generateK6Script(input);
   const mapped = thresholdsFor(input.slas, input.profile);
   const name = o.name ?? testRunName(input.name);

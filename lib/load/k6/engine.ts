@@ -18,7 +18,7 @@ import { describeExit, k6Ending, parseK6Log, type K6Ending } from './exit.ts';
 import { locateK6 } from './locate.ts';
 import { K6OutputParser } from './output.ts';
 import { startK6 } from './process.ts';
-import { TARGET_ENV, generateK6Script, type K6ScriptInput } from './script.ts';
+import { TARGET_ENV, generateK6Script, scriptInputOfPlan } from './script.ts';
 import { readThresholdResults, type ThresholdResult } from './summary.ts';
 import { FileTail } from './tail.ts';
 import { thresholdsFor, type MappedThresholds } from './thresholds.ts';
@@ -55,17 +55,6 @@ export function k6RunArgs(files: K6Files): string[] {
     `--summary-export=${files.summary}`,
     files.script,
   ];
-}
-
-function scriptInput(plan: LoadPlan): K6ScriptInput {
-  return {
-    name: plan.name ?? 'gauntlet',
-    baseUrl: plan.baseUrl,
-    requests: plan.requests,
-    profile: plan.profile,
-    options: plan.options,
-    slas: plan.slas ?? [],
-  };
 }
 
 function thresholdVerdict(
@@ -122,7 +111,7 @@ export async function runK6(
     scheduleLagMs: { p50: null, p99: null, max: null },
   };
   if (ctx.signal.aborted) return base;
-  const input = scriptInput(plan);
+  const input = scriptInputOfPlan(plan);
   const script = generateK6Script(input);
   const mapped = thresholdsFor(input.slas, input.profile);
 

@@ -15,6 +15,7 @@ import type {
   ResolvedScenario,
   ResolvedSla,
 } from '../../scenario/resolved.ts';
+import type { LoadPlan } from '../engine.ts';
 import { executorFor, goDuration } from './executor.ts';
 import { code, literal, str, type Literal } from './literal.ts';
 import { thresholdsFor, type MappedThresholds } from './thresholds.ts';
@@ -59,6 +60,18 @@ export function scriptInputOf(s: ResolvedScenario): K6ScriptInput {
     profile: s.profile,
     options: s.load,
     slas: s.slas,
+  };
+}
+
+/** The script for one engine run: what the runner hands an engine, not the whole scenario. */
+export function scriptInputOfPlan(plan: LoadPlan): K6ScriptInput {
+  return {
+    name: plan.name ?? 'gauntlet',
+    baseUrl: plan.baseUrl,
+    requests: plan.requests,
+    profile: plan.profile,
+    options: plan.options,
+    slas: plan.slas ?? [],
   };
 }
 
