@@ -30,6 +30,7 @@ import { parseSlaText } from '../scenario/sla-text.ts';
 import { stepConditions } from '../capacity/conditions.ts';
 import { stepResultLine, stepStartLine, summaryLines } from '../../reports/capacity/console.ts';
 import { writeCapacityReports } from '../../reports/capacity/write.ts';
+import { addTargetFlags } from './cluster-flags.ts';
 import * as flag from './flags.ts';
 import { defaultOutDir } from './out-dir.ts';
 import { interruptSignal } from './signals.ts';
@@ -62,7 +63,7 @@ const defaults: Record<LoadModel, { start: number; step: number; max: number }> 
 };
 
 export function addCapacityCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('capacity')
     .description(
       'find the highest rate the target sustains within its SLA, and the replicas a target rate needs',
@@ -70,14 +71,8 @@ export function addCapacityCommand(program: Command, setExit: (code: number) => 
     .argument(
       '<scenario>',
       'scenario file (.ts): its requests, target and SLAs; its load profile is replaced by the steps',
-    )
-    .option(
-      '--target <local|url>',
-      "'local': the Novel Engine stack on the embedded local cluster (started if not running, stopped after); or a URL",
-      flag.target,
-    )
-    .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
-    .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in')
+    );
+  addTargetFlags(cmd)
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option(
       '--sla <sla>',

@@ -1,5 +1,6 @@
-/** The flags that pick a cluster, shared by run, plan and recover. */
+/** The flags that pick a cluster, shared by run, capacity, plan and recover. */
 import type { Command } from 'commander';
+import * as flag from './flags.ts';
 import { createClusterClient, type ClusterClient } from '../cluster/client.ts';
 import { localStatus } from '../local/index.ts';
 import { GauntletError } from '../errors.ts';
@@ -15,6 +16,18 @@ export function addClusterFlags(cmd: Command): Command {
     .option('--kubeconfig <file>', 'kubeconfig of the cluster (default: the running local cluster)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)');
+}
+
+/** How run and capacity pick their target: the local stack, a URL, or a cluster's workload. */
+export function addTargetFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--target <local|url>',
+      "'local': the Novel Engine stack on the embedded local cluster (started if not running, stopped after); or a URL",
+      flag.target,
+    )
+    .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in');
 }
 
 /**

@@ -7,6 +7,7 @@ import { LOCAL_STACK_TARGET, openClusterSession, type RunSession } from '../run/
 import { runScenario } from '../run/runner.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { builtinReporterNames, createReporters } from '../../reports/registry.ts';
+import { addTargetFlags } from './cluster-flags.ts';
 import * as flag from './flags.ts';
 import { defaultOutDir } from './out-dir.ts';
 import { type QuickFlags, quickScenario } from './quick.ts';
@@ -29,18 +30,12 @@ export interface RunFlags extends QuickFlags {
 }
 
 export function addRunCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('run')
     .description('run a scenario file, or a quick load test from flags, and write reports')
     .argument('[scenario]', 'scenario file (.ts), e.g. scenarios/smoke.ts')
-    .option('--url <url>', 'target URL (quick run), or override the scenario target', flag.url('--url'))
-    .option(
-      '--target <local|url>',
-      "'local': the Novel Engine stack on the embedded local cluster (started if not running, stopped after); or a URL",
-      flag.target,
-    )
-    .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
-    .option('--kubeconfig <file>', 'kubeconfig of the cluster a Kubernetes target lives in')
+    .option('--url <url>', 'target URL (quick run), or override the scenario target', flag.url('--url'));
+  addTargetFlags(cmd)
     .option(
       '--prometheus <url>',
       "Prometheus watching the target, for alert-detection and server-side (promql) SLAs (with --alertmanager; default the local cluster's)",
