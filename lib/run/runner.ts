@@ -89,15 +89,18 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     plannedDurationS: plannedS,
     outDir: opts.outDir,
   });
+  // An SLA with abortOnFail (client-side or PromQL) broke: the first reason stops the run.
+  const abortOnSla = (reason: string) => {
+    if (stop.signal.aborted) return;
+    end.status = 'aborted';
+    end.abortReason = reason;
+    stop.abort();
+  };
   const ticker = setInterval(() => {
     recorder.sweep(clock.now());
     mux.onProgress(progressSnapshot(recorder, clock.now(), plannedS, []));
     const reason = checkAbort(scenario.slas, recorder);
-    if (reason && !stop.signal.aborted) {
-      end.status = 'aborted';
-      end.abortReason = reason;
-      stop.abort();
-    }
+    if (reason) abortOnSla(reason);
   }, opts.progressIntervalMs ?? 1000);
   ticker.unref();
   const abortWatch = promql
@@ -107,12 +110,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         now: clock.now,
         inScope: (scope, tS) =>
           inLiveScope(scope, tS, session?.chaosProgress?.() ?? { spans: [], planned: 0 }),
-        onAbort: (reason) => {
-          if (stop.signal.aborted) return;
-          end.status = 'aborted';
-          end.abortReason = reason;
-          stop.abort();
-        },
+        onAbort: abortOnSla,
       })
     : undefined;
 
