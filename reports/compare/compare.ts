@@ -14,10 +14,15 @@ import {
   runMetrics,
   verdictMetric,
 } from './metrics.ts';
+import { type ChangeInterval, type Window, quantileChangeIntervals, withinNoise } from './noise.ts';
 import { DEFAULT_THRESHOLDS, type Threshold, type Thresholds, exceeds } from './thresholds.ts';
 
-/** `regressed`: worse beyond its threshold; `worse`: worse, but within (or without) a threshold. */
-export type DeltaStatus = 'regressed' | 'worse' | 'better' | 'same' | 'n/a';
+/**
+ * `regressed`: worse beyond its threshold; `noise`: worse beyond its threshold, but by no more
+ * than the two runs' own spread allows (see noise.ts); `worse`: worse, but within (or without) a
+ * threshold.
+ */
+export type DeltaStatus = 'regressed' | 'noise' | 'worse' | 'better' | 'same' | 'n/a';
 
 export interface MetricDelta {
   /** A metric id, or `verdict:<name>` for a verdict's observed value. */
@@ -32,6 +37,8 @@ export interface MetricDelta {
   /** delta as a percentage of the baseline; null when missing or the baseline is 0. */
   readonly relative: number | null;
   readonly threshold: Threshold | null;
+  /** The bootstrap interval of `relative`, for latency quantiles of runs with per-second histograms. */
+  readonly interval: ChangeInterval | null;
   readonly status: DeltaStatus;
 }
 
@@ -88,6 +95,7 @@ function delta(
   baseline: number | null,
   current: number | null,
   threshold: Threshold | null,
+  interval: ChangeInterval | null = null,
 ): MetricDelta {
   const d = baseline === null || current === null ? null : current - baseline;
   const relative = d === null || baseline === 0 || baseline === null ? null : (d / Math.abs(baseline)) * 100;
@@ -96,9 +104,38 @@ function delta(
     const worseBy = def.better === 'lower' ? d : -d;
     if (Math.abs(d) <= EPS) status = 'same';
     else if (worseBy < 0) status = 'better';
-    else status = threshold && exceeds(threshold, worseBy, baseline) ? 'regressed' : 'worse';
+    else if (!threshold || !exceeds(threshold, worseBy, baseline)) status = 'worse';
+    else status = interval && withinNoise(interval, def.better) ? 'noise' : 'regressed';
   }
-  return { key, ...def, baseline, current, delta: d, relative, threshold, status };
+  return { key, ...def, baseline, current, delta: d, relative, threshold, interval, status };
+}
+
+/** Latency quantiles, in percent, by metric id: the metrics with a noise interval. */
+const quantileOf: Partial<Record<MetricId, number>> = { p50: 50, p90: 90, p95: 95, p99: 99 };
+
+/** Noise intervals of the given metrics (those that are latency quantiles), by metric id. */
+function intervalsFor(
+  ids: readonly (MetricId | null)[],
+  current: RunResult,
+  currentWindow: Window | null,
+  baseline: RunResult,
+  baselineWindow: Window | null,
+): Map<MetricId, ChangeInterval> {
+  const wanted = ids.filter((id): id is MetricId => id !== null && quantileOf[id] !== undefined);
+  const out = new Map<MetricId, ChangeInterval>();
+  if (wanted.length === 0) return out;
+  const byQ = quantileChangeIntervals(
+    current.series,
+    currentWindow,
+    baseline.series,
+    baselineWindow,
+    wanted.map((id) => quantileOf[id]!),
+  );
+  for (const id of wanted) {
+    const i = byQ?.get(quantileOf[id]!);
+    if (i) out.set(id, i);
+  }
+  return out;
 }
 
 /** A verdict's observed value, when its evidence is SLA-shaped (`{ value, limit, op }`). */
@@ -113,7 +150,8 @@ function verdictDeltas(current: RunResult, baseline: RunResult, thresholds: Thre
   const out: MetricDelta[] = [];
   for (const v of current.verdicts) {
     const cur = observedValue(v);
-    const old = observedValue(base.get(v.name));
+    const before = base.get(v.name);
+    const old = observedValue(before);
     if (!cur || !old) continue;
     const family = verdictMetric(v.name);
     const def = family ? metricDefs[family] : undefined;
@@ -125,6 +163,9 @@ function verdictDeltas(current: RunResult, baseline: RunResult, thresholds: Thre
         old.value,
         cur.value,
         family ? (thresholds[family] ?? null) : null,
+        family
+          ? (intervalsFor([family], current, v.window, baseline, before?.window ?? null).get(family) ?? null)
+          : null,
       ),
     );
   }
@@ -177,6 +218,21 @@ function regressionLine(m: MetricDelta): string {
   return `${m.label} ${dir} ${how} (${fmtValue(m.baseline, m.unit)} → ${fmtValue(m.current, m.unit)}), over the ${m.threshold?.text} threshold`;
 }
 
+/** Percent with its sign, for interval bounds. */
+export function signedPercent(n: number): string {
+  const r = Number(Math.abs(n).toFixed(1));
+  return `${n < 0 ? '−' : '+'}${r} %`;
+}
+
+function noiseNote(m: MetricDelta): string {
+  const i = m.interval!;
+  return (
+    `${m.label} is worse by more than the ${m.threshold?.text} threshold, but within the two runs' own spread ` +
+    `(${i.confidence} % interval of the change: ${signedPercent(i.low)} to ${signedPercent(i.high)}), so it is not counted as a regression. ` +
+    'Longer runs narrow the interval.'
+  );
+}
+
 function ref(r: RunResult, source: string): RunRef {
   return { scenario: r.scenario.name, startedAt: r.startedAt, pass: r.pass, valid: r.valid, source };
 }
@@ -186,9 +242,11 @@ export function compareRuns(input: CompareInput): Comparison {
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const cm = runMetrics(current);
   const bm = runMetrics(baseline);
-  const metrics: MetricDelta[] = metricIds
-    .filter((id: MetricId) => cm[id] !== null || bm[id] !== null)
-    .map((id) => delta(id, metricDefs[id], bm[id], cm[id], thresholds[id] ?? null));
+  const ids = metricIds.filter((id: MetricId) => cm[id] !== null || bm[id] !== null);
+  const intervals = intervalsFor(ids, current, null, baseline, null);
+  const metrics: MetricDelta[] = ids.map((id) =>
+    delta(id, metricDefs[id], bm[id], cm[id], thresholds[id] ?? null, intervals.get(id) ?? null),
+  );
   metrics.push(...verdictDeltas(current, baseline, thresholds));
   const verdicts = verdictChanges(current, baseline);
 
@@ -202,7 +260,7 @@ export function compareRuns(input: CompareInput): Comparison {
       ),
   ];
 
-  const notes: string[] = [];
+  const notes: string[] = metrics.filter((m) => m.status === 'noise').map(noiseNote);
   if (current.scenario.name !== baseline.scenario.name) {
     notes.push(`The baseline is another scenario (${baseline.scenario.name}); deltas may not mean much.`);
   }

@@ -20,6 +20,7 @@ import {
   stateLabel,
   statusLabel,
   thresholdText,
+  NOISE_EXPLAINED,
 } from './labels.ts';
 
 export const COMPARE_HTML_FILE = 'compare.html';
@@ -81,6 +82,7 @@ export function renderCompareHtml(c: Comparison, trend?: readonly TrendRun[]): s
       ]),
       (i) => rowClass(c.metrics[i] as MetricDelta),
     ),
+    c.metrics.some((m) => m.interval) ? `<p class="desc">${h(NOISE_EXPLAINED)}</p>` : '',
     c.verdicts.length
       ? `<h2 id="verdicts">Verdicts</h2>\n${table(
           'verdict-change-table',

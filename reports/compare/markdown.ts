@@ -10,6 +10,7 @@ import {
   stateLabel,
   statusLabel,
   thresholdText,
+  NOISE_EXPLAINED,
 } from './labels.ts';
 
 export const COMPARE_MARKDOWN_FILE = 'compare.md';
@@ -36,7 +37,8 @@ export function renderCompareMarkdown(c: Comparison): string {
   ]);
   const sections = [
     lines.join('\n'),
-    `### Metrics\n\n${table(['Metric', 'Baseline', 'Current', 'Change', 'Fails when', 'Result'], metricRows)}`,
+    `### Metrics\n\n${table(['Metric', 'Baseline', 'Current', 'Change', 'Fails when', 'Result'], metricRows)}` +
+      (c.metrics.some((m) => m.interval) ? `\n\n${NOISE_EXPLAINED}` : ''),
   ];
   if (c.verdicts.length > 0) {
     sections.push(

@@ -22,7 +22,7 @@ const RATE = 50;
 export const KILL = { start: 30, end: 30.8 } as const;
 export const OUTAGE = { start: 60, end: 75 } as const;
 
-function lcg(seed: number): () => number {
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
