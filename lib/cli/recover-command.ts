@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findChaosMarks, JOURNAL_FILE, recoverFromJournal } from '../../chaos/index.ts';
 import { UsageError } from '../errors.ts';
-import { addClusterFlags, requireClient, type ClusterFlags } from './cluster-flags.ts';
+import { addClusterFlags, type ClusterFlags } from './cluster-flags.ts';
+import { clientForJournal } from './journal-client.ts';
 
 export function addRecoverCommand(program: Command, setExit: (code: number) => void): void {
   const cmd = program
@@ -19,14 +20,16 @@ export function addRecoverCommand(program: Command, setExit: (code: number) => v
     .addHelpText(
       'after',
       `
+Without --kubeconfig or --context: the running local cluster when the journal's faults are on it,
+else the kubeconfig context the journal recorded (from $KUBECONFIG or ~/.kube/config).
+
 Exit codes: 0 nothing left to undo · 1 some entry could not be recovered · 2 usage error`,
     )
     .action(async (target: string, opts: ClusterFlags) => {
       const file = journalPath(target);
-      const client = await requireClient(opts);
-      const report = await recoverFromJournal(client, file, {
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      const client = await clientForJournal(opts, file, log);
+      const report = await recoverFromJournal(client, file, { log });
       for (const e of report.entries)
         process.stdout.write(`${e.status.padEnd(9)} ${e.id} ${e.action}: ${e.notes.join('; ')}\n`);
       process.stdout.write(

@@ -290,6 +290,16 @@ describe('interrupted chaos runs through the CLI', () => {
     return startCli(['recover', out, '--kubeconfig', e2e.cluster.kubeconfigPath, '--context', LOCAL_CONTEXT]);
   }
 
+  /**
+   * `gauntlet recover <dir>` with no cluster flags, as typed after a crash: the cluster comes from
+   * the context the journal recorded, looked up in $KUBECONFIG (no local cluster in --local-dir).
+   */
+  function recoverFromRecordedContext(out: string): CliProcess {
+    return startCli(['recover', out, '--local-dir', path.join(out, 'no-local-cluster')], {
+      KUBECONFIG: e2e.cluster.kubeconfigPath,
+    });
+  }
+
   it('SIGKILL mid-drain leaves the node cordoned; gauntlet recover uncordons it and closes the journal', async () => {
     const tag = `seed ${seed}, node-drain SIGKILL ${killDelayMs['node-drain']} ms after the eviction`;
     const { out, journal } = await killMidFault('node-drain', tag);
@@ -301,9 +311,10 @@ describe('interrupted chaos runs through the CLI', () => {
     expect(after.spec?.unschedulable, `${tag}: node ${node} cordoned right after the kill`).toBe(true);
     expect(after.metadata?.annotations?.[CHAOS_ANNOTATION], tag).toBe(entry!.mark);
 
-    const rec = recover(out);
+    const rec = recoverFromRecordedContext(out);
     const done = await rec.exited(60_000);
     expect(done.code, `${tag}\n${rec.stdout()}\n${rec.stderr()}`).toBe(0);
+    expect(rec.stderr()).toContain(`recover: using context "${LOCAL_CONTEXT}"`);
     expect(rec.stdout()).toContain(`recovered ${entry!.id} node-drain: node/${node} uncordoned`);
     expect(rec.stdout()).toContain('1 recovered, 0 already reverted by their run');
     expect(rec.stdout()).not.toContain('still marked');
