@@ -45,7 +45,7 @@ import type { ChaosTarget } from '../../chaos/action.ts';
 import type { ClusterClient } from '../../lib/cluster/client.ts';
 import type { ResolvedZoneOutage } from '../../lib/scenario/chaos-schema.ts';
 import { FIS_TEMPLATES, type FisTemplateName } from '../../lib/scenario/zone-provider-schema.ts';
-import { directContext, startTestCluster, type TestCluster } from './cluster.ts';
+import { directContext, recorder, startTestCluster, type TestCluster } from './cluster.ts';
 
 // Belt and braces: should a call ever get past the mock, it goes to a closed loopback port.
 process.env.AWS_ENDPOINT_URL_FIS = 'http://127.0.0.1:9';
@@ -622,6 +622,66 @@ describe('zone-outage on EKS through the journal', () => {
         },
       },
     ]);
+  });
+
+  const schedule = (zone: string, hold: string, signal: AbortSignal, journal: ChaosJournal) => {
+    const rec = recorder();
+    const pending = runChaosSchedule({
+      client: c.client,
+      target,
+      entries: parseChaosSchedule([
+        {
+          duration: hold,
+          action: { kind: 'zone-outage', zone, provider: 'aws-fis', awsFisOptions: { roleArn: ROLE } },
+        },
+      ]),
+      runId: `fis-${zone}`,
+      clock: { now: () => 0 },
+      signal,
+      journal,
+      emit: rec.emit,
+      log: (m) => void logs.push(m),
+      zoneProviders: registry,
+    });
+    return { rec, pending };
+  };
+
+  it('stops the running experiment by its id when the run is aborted mid-hold', async () => {
+    const journal = await ChaosJournal.open(path.join(c.dir, 'abort-hold.jsonl'));
+    const ac = new AbortController();
+    const { rec, pending } = schedule('zone-a', '10m', ac.signal, journal);
+    const deadline = Date.now() + 20_000;
+    while (!rec.events().some((e) => e.object === 'zone/zone-a') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    const result = await pending;
+    expect(result.occurrences[0]).toMatchObject({ completed: false, reverted: true, error: 'aborted' });
+    expect(fis.commandCalls(StopExperimentCommand).map((x) => x.args[0].input.id)).toEqual(['EXP2']);
+    expect(calls()).not.toContain('ListExperiments');
+    expect(templates.size).toBe(0);
+    const [entry] = await readJournal(journal.file);
+    expect(entry).toMatchObject({
+      reverted: true,
+      undo: [{ kind: 'zone-recover', handle: { id: 'EXP2', startedAt: ACTION_START.toISOString() } }],
+      detail: { faultStartedAt: ACTION_START.toISOString() },
+    });
+    expect(logs.join('\n')).toMatch(/experiment EXP2 stopped; FIS brought the zone back/);
+  });
+
+  it('reports an experiment its alarm stopped mid-hold, and still cleans up', async () => {
+    script = [...RUNNING, ['stopped', 'stopped', 'Experiment stopped by stop condition']];
+    const journal = await ChaosJournal.open(path.join(c.dir, 'alarm-hold.jsonl'));
+    const { pending } = schedule('zone-c', '300ms', new AbortController().signal, journal);
+    const result = await pending;
+    expect(result.occurrences[0]).toMatchObject({ completed: true, reverted: true });
+    expect(result.leftovers).toEqual([]);
+    // Nothing left to stop: FIS ended it when the alarm fired.
+    expect(calls()).not.toContain('StopExperiment');
+    expect(templates.size).toBe(0);
+    expect(logs.join('\n')).toMatch(
+      /experiment EXP2 had already ended stopped: Experiment stopped by stop condition \(a stop-condition alarm fired, or someone stopped it\); the zone came back early/,
+    );
+    expect((await readJournal(journal.file))[0]!.reverted).toBe(true);
   });
 
   it('gauntlet recover stops what a killed run left, from the handle in its journal', async () => {

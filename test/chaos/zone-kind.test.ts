@@ -3,7 +3,8 @@
  * (test/fixtures/docker) that records its calls and keeps container state like the daemon; the
  * zone's nodes come from an in-process API server. Covers every mode's inject and revert, the
  * refusals that protect other clusters and the control plane, a half-failed injection, a run
- * aborted mid-hold, and `gauntlet recover` with and without the provider's answer.
+ * aborted mid-hold or while docker is still answering, and `gauntlet recover` with and without
+ * the provider's answer.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -349,9 +350,11 @@ describe('zone-outage on kind through the journal', () => {
     });
   });
 
-  it('reverts at once when the run is aborted mid-hold', async () => {
-    const journal = await ChaosJournal.open(path.join(c.dir, `abort-${n}.jsonl`));
+  /** A ten-minute pause of zone-b through the kind provider, started with an abort handle. */
+  async function startZonePause(runId: string) {
+    const journal = await ChaosJournal.open(path.join(c.dir, `${runId}-${n}.jsonl`));
     const ac = new AbortController();
+    const rec = recorder();
     const pending = runChaosSchedule({
       client: c.client,
       target,
@@ -362,21 +365,54 @@ describe('zone-outage on kind through the journal', () => {
           action: { kind: 'zone-outage', zone: 'zone-b', mode: 'pause', provider: 'kind' },
         },
       ]),
-      runId: 'kind-abort',
+      runId,
       clock: { now: () => 0 },
       signal: ac.signal,
       journal,
-      emit: () => undefined,
+      emit: rec.emit,
       zoneProviders: registry(),
     });
+    return { ac, rec, pending, journal };
+  }
+
+  it('reverts at once when the run is aborted mid-hold', async () => {
+    const { ac, rec, pending } = await startZonePause('kind-abort');
+    // The hold starts once the provider has answered and the zone is reported down.
     const deadline = Date.now() + 20_000;
-    while (statusOf('gauntlet-worker4') !== 'paused' && Date.now() < deadline)
+    while (!rec.events().some((e) => e.object === 'zone/zone-b') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
+    expect([statusOf('gauntlet-worker3'), statusOf('gauntlet-worker4')]).toEqual(['paused', 'paused']);
     ac.abort();
     const result = await pending;
     expect(result.occurrences[0]).toMatchObject({ completed: false, reverted: true, error: 'aborted' });
     expect(statusOf('gauntlet-worker3')).toBe('running');
     expect(statusOf('gauntlet-worker4')).toBe('running');
+  });
+
+  it('brings back what went down when the run is aborted while docker is still answering', async () => {
+    // worker4 is paused, but its `docker pause` answers late: the abort lands inside inject, the
+    // provider never answers, and revert finds the zone's containers from the API.
+    env.DOCKER_DOUBLE_SLOW = 'pause:gauntlet-worker4';
+    const { ac, rec, pending, journal } = await startZonePause('kind-abort-inject');
+    const deadline = Date.now() + 20_000;
+    while (
+      !(statusOf('gauntlet-worker3') === 'paused' && statusOf('gauntlet-worker4') === 'paused') &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    const result = await pending;
+    expect(result.occurrences[0]).toMatchObject({ completed: false, reverted: true, error: 'aborted' });
+    expect(result.occurrences[0]!.revertError).toBeUndefined();
+    expect(rec.events().filter((e) => e.object === 'zone/zone-b' && /^down/.test(e.message))).toEqual([]);
+    expect(statusOf('gauntlet-worker3')).toBe('running');
+    expect(statusOf('gauntlet-worker4')).toBe('running');
+    const [entry] = await readJournal(journal.file);
+    expect(entry).toMatchObject({
+      reverted: true,
+      undo: [{ kind: 'zone-recover', handle: { provider: 'kind', zone: 'zone-b', cluster: 'gauntlet' } }],
+    });
+    expect(entry!.undo[0]).not.toHaveProperty('handle.containers');
   });
 
   it('recovers what a killed run left, from the handle in its journal', async () => {

@@ -3,12 +3,12 @@
  * images: multi-stage, a numeric non-root user matching the manifests, nothing writable, a health
  * check on /healthz, tool versions in step with the lockfile. No container engine runs here, so
  * the build step itself is run on the host: the same esbuild command bundles the app, and the
- * bundle alone (outside the repository, no node_modules) must serve, pass the HEALTHCHECK command
- * and drain on SIGTERM.
+ * bundle alone (outside the repository, no node_modules, from a directory it cannot write) must
+ * serve, pass the HEALTHCHECK command and drain on SIGTERM.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -110,7 +110,10 @@ describe('the app Dockerfile', () => {
 
 describe('the image entrypoint, built on the host', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'novel-engine-image-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => {
+    chmodSync(out, 0o755);
+    rmSync(out, { recursive: true, force: true });
+  });
 
   it('bundles with the Dockerfile command, serves alone, passes its health check and drains', async () => {
     const build = instructions.find((l) => l.startsWith('RUN npx esbuild'))!;
@@ -128,10 +131,17 @@ describe('the image entrypoint, built on the host', () => {
     expect(esbuild.stderr).toBe('');
     expect(esbuild.status).toBe(0);
 
+    // As in the container: the app's directory cannot be written, and there is no home to write to;
+    // as root here, run as the image's user so the modes bind.
+    chmodSync(path.join(out, 'server.mjs'), 0o444);
+    chmodSync(out, 0o555);
+    const asImageUser = process.getuid?.() === 0 ? { uid: 10001, gid: 10001 } : {};
     const child = spawn(process.execPath, ['server.mjs'], {
+      ...asImageUser,
       cwd: out,
       env: {
         PATH: process.env.PATH,
+        HOME: '/nonexistent',
         PORT: '0',
         HOST: '127.0.0.1',
         DRAIN_DELAY_MS: '0',

@@ -13,6 +13,7 @@ import { JUNIT_FILE } from '../../reports/junit.ts';
 import { MARKDOWN_FILE } from '../../reports/markdown.ts';
 import { HTML_FILE } from '../../reports/html/file.ts';
 import { RESULT_FILE } from '../../reports/json.ts';
+import { gauntletInvocations, invocationProblems } from './cli-usage.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = path.join(root, '.github/workflows');
@@ -34,18 +35,6 @@ interface Workflow {
   jobs?: Record<string, { 'runs-on'?: string; 'timeout-minutes'?: number; steps?: Step[] }>;
 }
 
-const cli = readdirSync(path.join(root, 'lib/cli'))
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => readFileSync(path.join(root, 'lib/cli', f), 'utf8'))
-  .join('\n');
-const commands = new Set([...cli.matchAll(/\.command\('([a-z0-9-]+)'/g)].map((m) => m[1]));
-const runFlags = new Set(
-  [
-    ...readFileSync(path.join(root, 'lib/cli/run-command.ts'), 'utf8').matchAll(
-      /\.option\(\s*'(?:-\w, )?(--[a-z-]+)/g,
-    ),
-  ].map((m) => m[1]),
-);
 const scripts = (
   JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
@@ -94,16 +83,13 @@ describe.each(files)('.github/workflows/%s', (file) => {
       expect(existsSync(path.join(root, s['working-directory']!, 'kustomization.yaml'))).toBe(true);
   });
 
-  it('uses gauntlet commands, run flags and reporters that exist', () => {
-    const invocations = steps.flatMap((st) => [
-      ...(st.run ?? '').replace(/\s*\n\s*/g, ' ').matchAll(/npx gauntlet (\w+)([^;&]*)/g),
-    ]);
-    expect(invocations.length).toBeGreaterThan(0);
-    for (const [, command, rest] of invocations) {
-      expect(commands, `gauntlet ${command}`).toContain(command);
-      if (command !== 'run') continue;
-      for (const [, flag] of rest!.matchAll(/\s(--[a-z-]+)/g)) expect(runFlags, flag).toContain(flag);
-      const reporters = /--reporter (\S+)/.exec(rest!)?.[1]?.split(',') ?? [];
+  it('uses gauntlet commands and flags that exist, each naming the cluster, and real reporters', () => {
+    const invocations = steps.flatMap((st) => gauntletInvocations(st.run ?? ''));
+    expect(invocations.map((i) => i.command)).toEqual(expect.arrayContaining(['plan', 'run', 'recover']));
+    // A recover or plan without --context would look for the embedded local cluster, not this one.
+    expect(invocationProblems(invocations, { realCluster: true })).toEqual([]);
+    for (const inv of invocations.filter((i) => i.command === 'run')) {
+      const reporters = /--reporter (\S+)/.exec(inv.text)?.[1]?.split(',') ?? [];
       for (const r of reporters) expect(builtinReporterNames as readonly string[]).toContain(r);
       expect(reporters).toEqual(expect.arrayContaining(['junit', 'html']));
     }

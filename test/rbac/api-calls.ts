@@ -4,8 +4,11 @@
  * factories carry each method's HTTP method and path, so `createNamespacedPodEviction` maps to
  * `POST /api/v1/namespaces/{namespace}/pods/{name}/eviction` → pods/eviction create, namespaced.
  * Watches are the reflectors' collection paths (`path: '/api/v1/nodes'`) → list and watch.
- * Calls whose resource is only known at run time (CustomObjectsApi, KubernetesObjectApi) must say
- * what they touch in a comment on or just above the call: `// rbac: k6.io/testruns create,get`.
+ * Raw requests are API paths in strings (`/api/v1/namespaces/${ns}/pods/${pod}/log`) → the verb of
+ * the only HTTP method client-node has for that path (pods/log get).
+ * Calls whose resource or verb is only known at run time (CustomObjectsApi, KubernetesObjectApi, a
+ * raw path several methods share) must say what they touch in a comment on or just above the
+ * call: `// rbac: k6.io/testruns create,get`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -263,7 +266,9 @@ export function scanSource(
   }
 
   // Reflector watches: the collection path of a list-then-watch.
+  const watched = new Set<number>();
   for (const m of text.matchAll(/(?:\bpath:\s*|\.watch\(\s*)(['"`])(\/apis?\/[^'"`]+)\1/g)) {
+    watched.add(m.index + m[0].length - (m[2] ?? '').length - 2);
     const p = (m[2] ?? '').replace(/\$\{[^}]+\}/g, '{x}');
     const parts = parseApiPath(p);
     if (!parts) continue;
@@ -279,7 +284,80 @@ export function scanSource(
         scope: scopeOf(parts),
       });
   }
+
+  // Raw requests: an API path in a string, sent without the generated client (a log stream, a
+  // fault endpoint). A path whose only endpoint is one HTTP method (pods/{name}/log: GET) gives its
+  // verb; one that several methods share, or a custom resource's, must be declared.
+  for (const m of text.matchAll(/(['"`])(\/apis?\/[^'"`\s]+)\1/g)) {
+    if (watched.has(m.index)) continue;
+    const literal = (m[2] ?? '').replace(/\$\{[^}]+\}/g, '{x}').replace(/[?#].*$/, '');
+    const parts = parseApiPath(literal);
+    if (!parts) continue;
+    const line = lineAt(text, m.index);
+    const d = declared(line);
+    if (d) {
+      for (const verb of d.verbs)
+        calls.push({
+          file,
+          line,
+          method: 'request',
+          group: d.group,
+          resource: d.resource,
+          verb,
+          scope: d.cluster ? 'cluster' : scopeOf(parts),
+        });
+      continue;
+    }
+    const methods = rawPathMethods(literal, endpoints);
+    if (methods === undefined) continue; // a built-in group's prefix but no such resource: not a Kubernetes path
+    if (methods.size !== 1) {
+      unresolved.push({
+        file,
+        line,
+        method: 'request',
+        why: `raw request to ${m[2]}: ${methods.size ? `${[...methods].sort().join(', ')} share this path` : 'a resource client-node does not know'}, so the verb is unknown`,
+      });
+      continue;
+    }
+    calls.push({
+      file,
+      line,
+      method: 'request',
+      group: parts.group,
+      resource: parts.resource,
+      verb: verbOf([...methods][0] ?? 'GET', parts.named),
+      scope: scopeOf(parts),
+    });
+  }
   return { calls, unresolved };
+}
+
+/** `/api/v1/namespaces/{x}/pods` against `/api/v1/namespaces/{namespace}/pods`: `{…}` matches one segment. */
+function samePath(literal: readonly string[], template: readonly string[]): boolean {
+  return (
+    literal.length === template.length &&
+    template.every((t, i) => (t.startsWith('{') ? true : t === literal[i] && !literal[i]?.startsWith('{')))
+  );
+}
+
+/**
+ * The HTTP methods client-node's endpoints use on a raw path. Undefined when the path lies under a
+ * group/version client-node serves but names no endpoint of it (an application's own `/api/v1/…`
+ * in a message); an empty set when the group is unknown (a custom resource).
+ */
+function rawPathMethods(literal: string, endpoints: Map<string, Endpoint>): Set<string> | undefined {
+  const segs = literal.split('/').filter(Boolean);
+  const prefix = segs.slice(0, segs[0] === 'api' ? 2 : 3).join('/');
+  const methods = new Set<string>();
+  let knownPrefix = false;
+  for (const e of endpoints.values()) {
+    const t = e.path.split('/').filter(Boolean);
+    if (t.slice(0, segs[0] === 'api' ? 2 : 3).join('/') === prefix && !t.some((x) => x === '{group}'))
+      knownPrefix = true;
+    if (samePath(segs, t)) methods.add(e.http);
+  }
+  if (!methods.size && knownPrefix) return undefined;
+  return methods;
 }
 
 export function scanTree(

@@ -1,8 +1,8 @@
 /**
  * The ClusterRole and Role in infra-fixtures/rbac grant exactly what gauntlet's code calls: every
- * Kubernetes API call found in lib/ and chaos/ needs its verb granted at its scope, and every
- * grant must be used. A new call without its verb, or a verb no call needs any more, fails here
- * with the file and line to look at.
+ * Kubernetes API call found in lib/ and chaos/ (generated client methods, watches and raw request
+ * paths) needs its verb granted at its scope, and every grant must be used. A new call without its
+ * verb, or a verb no call needs any more, fails here with the file and line to look at.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -71,6 +71,7 @@ describe('gauntlet RBAC (infra-fixtures/rbac)', () => {
     expect(has('chaos/pod-kill.ts', 'pods', 'delete')).toBe(true);
     expect(has('lib/cluster/observer.ts', 'nodes', 'watch')).toBe(true);
     expect(has('lib/cluster/target.ts', 'ingresses', 'list')).toBe(true);
+    expect(has('lib/load/k6-operator/pod-log.ts', 'pods/log', 'get')).toBe(true);
     for (const o of CLUSTER_WIDE)
       expect(
         calls.some((c) => c.file === o.file && c.method === o.method),
@@ -96,7 +97,8 @@ describe('gauntlet RBAC (infra-fixtures/rbac)', () => {
       '  // client.core.deleteNamespace({ name: ns }) is only a comment',
       '  const w = { path: `/apis/batch/v1/namespaces/${ns}/jobs` };',
       '  await client.custom.listNamespacedCustomObject({ group: "k6.io", version: "v1alpha1", namespace: ns, plural: "testruns" });',
-      '  return w;',
+      '  const token = new URL(`/api/v1/namespaces/${ns}/serviceaccounts/gauntlet/token`, client.server);',
+      '  return [w, token];',
       '}',
     ].join('\n');
     const { calls, unresolved } = scanSource('lib/new-feature.ts', source, endpoints);
@@ -104,6 +106,7 @@ describe('gauntlet RBAC (infra-fixtures/rbac)', () => {
     const report = checkRbac([...codeCalls(), ...calls], clusterRules, roleRules);
     expect(report.missing).toEqual([
       '/nodes delete (cluster) at lib/new-feature.ts:2',
+      '/serviceaccounts/token create (namespaced) at lib/new-feature.ts:8',
       'apps/deployments create (namespaced) at lib/new-feature.ts:4',
       'batch/jobs list (namespaced) at lib/new-feature.ts:6',
       'batch/jobs watch (namespaced) at lib/new-feature.ts:6',
@@ -111,10 +114,31 @@ describe('gauntlet RBAC (infra-fixtures/rbac)', () => {
     ]);
   });
 
-  it('asks for a declaration where the resource is only known at run time', () => {
+  it('asks for a declaration where the resource or verb is only known at run time', () => {
     const undeclared = scanSource('lib/x.ts', 'await client.objects.create(manifest);');
     expect(undeclared.unresolved).toEqual([
       expect.objectContaining({ file: 'lib/x.ts', line: 1, method: 'objects.create' }),
+    ]);
+    // A raw request to a path several HTTP methods share, or to a custom resource, says what it does.
+    const raw = scanSource(
+      'lib/x.ts',
+      [
+        'request(`/api/v1/namespaces/${ns}/pods/${name}`, { method: "DELETE" });',
+        "request('/apis/k6.io/v1alpha1/testruns');",
+        "throw new Error(\"path must start with '/', e.g. '/api/v1/narratives'\");",
+        '// rbac: /pods delete',
+        'request(`/api/v1/namespaces/${ns}/pods/${name}`, { method: "DELETE" });',
+      ].join('\n'),
+    );
+    expect(raw.unresolved).toEqual([
+      expect.objectContaining({
+        line: 1,
+        why: expect.stringMatching(/DELETE, GET, PATCH, PUT share this path/),
+      }),
+      expect.objectContaining({ line: 2, why: expect.stringMatching(/DELETE, GET, POST share this path/) }),
+    ]);
+    expect(raw.calls).toEqual([
+      expect.objectContaining({ line: 5, group: '', resource: 'pods', verb: 'delete', scope: 'namespaced' }),
     ]);
     const declared = scanSource(
       'lib/x.ts',
