@@ -8,11 +8,15 @@
  * Reports generator CPU seconds per 1000 requests over the steady window (start-up excluded),
  * schedule lag where an engine has a schedule, and how evenly the target saw requests arrive
  * (busiest 10 ms over the mean: autocannon -R sends each second's quota in a burst).
+ * Then the same scenario (the stand-in app's traffic mix, closed model) on the stand-in app
+ * (infra-fixtures/app) with the native and the autocannon engine, each writing a result.json, and
+ * wrk with the same mix (a generated Lua script) where installed: side by side, with what makes
+ * the two result.json files comparable checked and printed.
  * Loopback only; every run is bounded by --duration.
  *
  *   npx tsx bench/engine.ts [--duration 10] [--rates 1000,5000] [--connections 20] [--no-closed]
+ *                           [--no-stand-in | --stand-in-only] [--out DIR]
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAutocannonEngine } from '../lib/load/autocannon/index.ts';
@@ -21,6 +25,8 @@ import { createClock } from '../lib/run/clock.ts';
 import { benchOptions, runNativeMeasured } from './support/native.ts';
 import { runPacedFloor } from './support/floor.ts';
 import { arrivalStats, procCpuSeconds, runMeasured, startTarget, type Target } from './support/processes.ts';
+import { standInSideBySide } from './support/stand-in-engines.ts';
+import { parseWrk, wrkBin } from './support/wrk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,17 +34,36 @@ const { values } = parseArgs({
     rates: { type: 'string', default: process.env.BENCH_RATES ?? '1000,5000' },
     connections: { type: 'string', default: '20' },
     'no-closed': { type: 'boolean', default: false },
+    'no-stand-in': { type: 'boolean', default: false },
+    'stand-in-only': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`npm run bench:engine -- [options]   (or: npx tsx bench/engine.ts [options])
+
+  --duration <s>      seconds per run, at least 3 (default 10, or $BENCH_DURATION)
+  --rates <list>      open-model rates, req/s (default 1000,5000, or $BENCH_RATES)
+  --connections <n>   connections of the closed-model runs (default 20)
+  --no-closed         skip the closed-model max-throughput runs on the minimal server
+  --no-stand-in       skip the same scenario on the stand-in app (native vs autocannon vs wrk)
+  --stand-in-only     run only that comparison
+  --out <dir>         where the stand-in runs write result.json (default a new temporary directory)
+
+Loopback only. Run it on a quiet machine: the figures are CPU costs and throughputs.`);
+  process.exit(0);
+}
 const durationS = Number(values.duration);
 const rates = values.rates.split(',').map(Number);
 const connections = Number(values.connections);
+if (values['no-stand-in'] && values['stand-in-only'])
+  throw new Error('--no-stand-in and --stand-in-only exclude each other');
 if (!(durationS >= 3)) throw new Error('--duration must be at least 3 (seconds per run)');
 if (rates.some((r) => !(r > 0))) throw new Error('--rates must be a comma-separated list of positive req/s');
 const skipS = 1;
 
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-const wrkBin = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p)) ?? null;
 
 interface Row {
   mode: string;
@@ -165,17 +190,10 @@ async function autocannonEngine(target: Target, mode: string): Promise<void> {
   });
 }
 
-/** wrk prints e.g. "Requests/sec:  12345.67" and a latency distribution with --latency. */
 async function wrk(target: Target, mode: string): Promise<void> {
   const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--latency', target.url + '/'];
   const [run, targetCpu] = await withTargetCpu(target, () => runMeasured(wrkBin!, args, skipS));
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1]);
-  const pct = (p: string) => {
-    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(run.stdout);
-    if (!m) return null;
-    const scale = { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
-    return Number(m[1]) * scale;
-  };
+  const { rps, pct } = parseWrk(run.stdout);
   rows.push({
     mode,
     engine: 'wrk',
@@ -253,6 +271,7 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
+  if (values['stand-in-only']) return standInSideBySide({ durationS, connections, out: values.out });
   const target = await startTarget();
   console.log(`target ${target.url} (pid ${target.pid}); ${durationS} s per run, ${connections} connections`);
   try {
@@ -286,6 +305,7 @@ async function main(): Promise<void> {
   console.log(
     '\nwrk is closed-model only (no fixed-rate mode without wrk2); lag is n/a where an engine has no schedule.',
   );
+  if (!values['no-stand-in']) await standInSideBySide({ durationS, connections, out: values.out });
 }
 
 await main();

@@ -1,18 +1,20 @@
 /**
  * The same closed-model scenario on the stand-in app (infra-fixtures/app), once with the native
  * engine and once with autocannon: both result.json files have the same shape (schema, series,
- * error and status breakdowns, verdicts) and comparable numbers.
+ * error and status breakdowns, verdicts) and comparable numbers. And `gauntlet capacity --model
+ * closed --engine autocannon` steps connections with autocannon on the same app.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capacityResultSchema } from '../../lib/capacity/schema.ts';
 import { type StandInApp, startStandInApp } from '../../lib/cli/stand-in-app.ts';
 import { createEngine } from '../../lib/load/index.ts';
 import { type RunResult, resultSchema } from '../../lib/result/schema.ts';
 import { runScenario } from '../../lib/run/runner.ts';
 import { resolveScenario } from '../../lib/scenario/resolve.ts';
 import { createReporters } from '../../reports/registry.ts';
-import { tempDir } from '../helpers/run-gauntlet.ts';
+import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 let app: StandInApp;
 const dirs: string[] = [];
@@ -93,5 +95,63 @@ describe('native and autocannon on the stand-in app', () => {
     const ratio = cannon.load.requests.sent / native.load.requests.sent;
     expect(ratio).toBeGreaterThan(0.25);
     expect(ratio).toBeLessThan(4);
+  });
+});
+
+describe('gauntlet capacity --model closed --engine autocannon on the stand-in app', () => {
+  it('steps connections with autocannon and judges each step', async () => {
+    const dir = tempDir('gauntlet-capacity-autocannon-');
+    dirs.push(dir);
+    const file = join(dir, 'closed.ts');
+    writeFileSync(
+      file,
+      `export default {
+  name: 'closed-probe',
+  target: '${app.url}',
+  requests: [{ name: 'health', path: '/healthz' }],
+  load: { kind: 'closed', connections: 1, duration: '5s' },
+  slas: ['p95<2000ms', 'errors<1%'],
+};\n`,
+    );
+    const out = join(dir, 'out');
+    const r = await runGauntlet(
+      [
+        'capacity',
+        file,
+        '--model',
+        'closed',
+        '--engine',
+        'autocannon',
+        '--start',
+        '1',
+        '--factor',
+        '2',
+        '--max',
+        '2',
+        '--hold',
+        '2s',
+        '--warmup',
+        '0s',
+        '--replicas',
+        '1',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const result = capacityResultSchema.parse(JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')));
+    expect(result.model).toBe('closed');
+    expect(result.engine).toBe('autocannon');
+    expect(result.steps.map((st) => st.level)).toEqual([1, 2]);
+    for (const st of result.steps) {
+      // A closed loop sends as fast as the app answers: well above one request a second.
+      expect(st.requests.sent).toBeGreaterThan(10);
+      expect(st.requests.failed).toBe(0);
+      expect(st.sla.map((x) => [x.id, x.pass])).toEqual([
+        ['p95<2000ms', true],
+        ['errors<1%', true],
+      ]);
+    }
   });
 });

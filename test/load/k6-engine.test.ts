@@ -3,7 +3,7 @@
  * not installed here): how k6 is invoked, its output streamed into the run's metrics, every exit
  * code mapped to the right outcome, partial output and Ctrl-C.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GauntletError } from '../../lib/errors.ts';
@@ -50,6 +50,8 @@ interface DoubleRun {
   readonly scenario?: ResolvedScenario;
   /** Abort (Ctrl-C) once this many requests were recorded: k6 is then surely running. */
   readonly abortAfterSent?: number;
+  /** SIGINT k6 itself, as someone other than gauntlet would, once this many requests were recorded. */
+  readonly externalSigintAfterSent?: number;
   readonly engine?: K6EngineOptions;
   readonly env?: Record<string, string>;
 }
@@ -68,10 +70,17 @@ async function runDouble(o: DoubleRun) {
     ...o.engine,
     env: { K6_DOUBLE_SCENARIO: o.double, K6_DOUBLE_RECORD: record, ...o.env },
   });
+  let signalled = false;
   const timer =
-    o.abortAfterSent !== undefined
+    o.abortAfterSent !== undefined || o.externalSigintAfterSent !== undefined
       ? setInterval(() => {
-          if (recorder.totals().sent >= o.abortAfterSent!) ac.abort();
+          const sent = recorder.totals().sent;
+          if (o.abortAfterSent !== undefined && sent >= o.abortAfterSent) ac.abort();
+          if (!signalled && o.externalSigintAfterSent !== undefined && sent >= o.externalSigintAfterSent) {
+            signalled = true;
+            const { pid } = JSON.parse(readFileSync(record, 'utf8')) as { pid: number };
+            process.kill(pid, 'SIGINT');
+          }
         }, 20)
       : null;
   try {
@@ -107,6 +116,28 @@ async function runError(o: DoubleRun): Promise<GauntletError> {
   );
   expect(err).toBeInstanceOf(GauntletError);
   return err as GauntletError;
+}
+
+/**
+ * The double with the exit code a test forces (K6_FORCED_EXIT) and an error line k6 logs before it
+ * (K6_FORCED_MSG): for the codes the double has no scenario of its own (cloud, setup and teardown
+ * timeouts, REST API). It runs the double as usual first, so the output is written as k6 would.
+ */
+function forcedExitDouble(): string {
+  const bin = join(newDir(), 'k6');
+  writeFileSync(
+    bin,
+    [
+      '#!/bin/sh',
+      `"${doubleBin}" "$@"`,
+      'rc=$?',
+      `[ -n "$K6_FORCED_MSG" ] && printf '{"level":"error","msg":"%s"}\\n' "$K6_FORCED_MSG" >&2`,
+      'exit "${K6_FORCED_EXIT:-$rc}"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return bin;
 }
 
 describe('k6 engine with the test-double k6', () => {
@@ -227,6 +258,42 @@ describe('k6 engine with the test-double k6', () => {
     expect((v?.evidence as { files?: { points: string } }).files?.points).toBe(
       join(r.workDir, 'points.json'),
     );
+  });
+
+  it.each<[number, string]>([
+    [97, 'cloud test failed'],
+    [98, 'cloud progress failed'],
+    [100, 'setup() timed out'],
+    [101, 'teardown() timed out'],
+    [102, 'timed out'],
+    [106, 'could not start the REST API'],
+  ])('exit %i (%s) is a setup error naming the code and what k6 said', async (code, name) => {
+    const err = await runError({
+      double: 'ok',
+      engine: { binary: forcedExitDouble() },
+      env: { K6_FORCED_EXIT: String(code), K6_FORCED_MSG: `k6 says ${code}`, K6_DOUBLE_DURATION_MS: '300' },
+    });
+    expect(err.code).toBe('GAUNTLET_SETUP');
+    expect(err.message).toContain(`k6 could not run the scenario (exit ${code}: ${name}): k6 says ${code}`);
+  });
+
+  it('exit 103 (stopped through the REST API, not by gauntlet): the run is aborted with that reason', async () => {
+    const r = await runDouble({
+      double: 'ok',
+      engine: { binary: forcedExitDouble() },
+      env: { K6_FORCED_EXIT: '103', K6_DOUBLE_DURATION_MS: '300' },
+    });
+    expect(r.report.abortReason).toBe('k6 was stopped through its REST API');
+    expect(r.totals.sent).toBeGreaterThan(0);
+  });
+
+  it('exit 105 from a SIGINT gauntlet did not send: the run is aborted, not interrupted', async () => {
+    const r = await runDouble({ double: 'hang', externalSigintAfterSent: 5 });
+    expect(r.elapsedMs).toBeLessThan(8000);
+    expect(r.report.abortReason).toBe('k6 was interrupted by a signal gauntlet did not send');
+    expect(r.totals.sent).toBeGreaterThan(4);
+    const v = r.report.verdicts?.find((x) => x.name === 'k6-thresholds');
+    expect(v?.observed).toContain('exit 105');
   });
 
   it('a k6 that ignores SIGINT is killed after the grace period', async () => {

@@ -227,6 +227,8 @@ describe('k6 exit codes → outcomes', () => {
       reason: 'the k6 script called test.abort(): database is down',
     });
     expect(end(103)).toMatchObject({ kind: 'aborted' });
+    // A REST API stop while gauntlet was stopping k6 anyway is still gauntlet's interruption.
+    expect(end(103, true)).toEqual({ kind: 'interrupted' });
     expect(end(110)).toEqual({ kind: 'failed', reason: 'the k6 script called execution.test.fail()' });
   });
 

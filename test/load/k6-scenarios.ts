@@ -3,12 +3,30 @@
  * Together they cover every profile kind, fractional rates, every SLA metric, abortOnFail, SLAs
  * k6 cannot express (windows, phases, achieved in the closed model) and awkward names.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type K6ScriptInput, scriptInputOf } from '../../lib/load/k6/script.ts';
+import { loadScenarioFile } from '../../lib/scenario/load-file.ts';
 import { resolveScenario } from '../../lib/scenario/resolve.ts';
 
 export const goldenDir = fileURLToPath(new URL('../fixtures/k6/golden/', import.meta.url));
 export const k6DoubleDir = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
+const shippedDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/**
+ * The scenarios shipped in scenarios/, as `gauntlet k6 export` reads them (file name → script
+ * input). Loaded fresh each call, so tests follow edits of those files.
+ */
+export async function shippedScenarios(): Promise<Record<string, K6ScriptInput>> {
+  const files = readdirSync(shippedDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  const out: Record<string, K6ScriptInput> = {};
+  for (const f of files)
+    out[f.replace(/\.ts$/, '')] = scriptInputOf(await loadScenarioFile(join(shippedDir, f)));
+  return out;
+}
 
 const closed = () =>
   scriptInputOf(

@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executorFor, goDuration, rateUnit, vusFor } from '../../lib/load/k6/executor.ts';
 import { str } from '../../lib/load/k6/literal.ts';
 import { generateK6Script, k6ScenarioName, statusRanges } from '../../lib/load/k6/script.ts';
 import { thresholdsFor } from '../../lib/load/k6/thresholds.ts';
 import { createArrivalSchedule } from '../../lib/load/schedule.ts';
 import type { ResolvedLoadOptions } from '../../lib/scenario/resolved.ts';
-import { goldenDir, k6Scenarios } from './k6-scenarios.ts';
+import { goldenDir, k6Scenarios, shippedScenarios } from './k6-scenarios.ts';
 
 /** Runs a script's init context with k6's modules stubbed and returns what k6 would read from it. */
 function initContext(script: string, vu = 1, env: Record<string, string> = {}) {
@@ -175,6 +175,112 @@ describe('generated k6 scripts (golden files)', () => {
     };
     const firsts = new Set([1, 2, 3, 4, 5].map(firstPick));
     expect(firsts.size).toBeGreaterThan(1);
+  });
+});
+
+describe('k6 scripts of the scenarios shipped in scenarios/', () => {
+  // Expected by hand from each file: run-scope SLAs without a window become thresholds; phase-scoped
+  // and windowed ones are judged by gauntlet only. The last dropped_iterations bound is the
+  // generator-health limit, 0.1 % of the planned requests (e.g. pod-kill: 200/s × 80 s = 16 000 → 16;
+  // autoscaling: 2000 + 2500 + 103 500 + 2375 + 21 000 = 131 375 → 131).
+  const expected: Record<string, { thresholds: Record<string, string[]>; unmapped: string[] }> = {
+    autoscaling: {
+      thresholds: { http_req_failed: ['rate<0.001'], dropped_iterations: ['count<=131'] },
+      unmapped: [],
+    },
+    'bad-rollout': { thresholds: { dropped_iterations: ['count<=15'] }, unmapped: ['availability>=99.9%'] },
+    nightly: {
+      thresholds: { dropped_iterations: ['count<=45'] },
+      unmapped: ['p95<100ms', 'errors<0.1%', 'availability>=99.9%'],
+    },
+    'node-drain': {
+      thresholds: { dropped_iterations: ['count<=18'] },
+      unmapped: ['p95<100ms', 'availability>=99.9%'],
+    },
+    'pod-kill': {
+      thresholds: { http_req_duration: ['p(95)<100'], dropped_iterations: ['count<=16'] },
+      unmapped: ['availability>=99.9%'],
+    },
+    'pre-release-gate': {
+      thresholds: { dropped_iterations: ['count<=91'] },
+      unmapped: ['p95<100ms', 'errors<0.1%', 'availability>=99.9%'],
+    },
+    'rolling-update': { thresholds: { dropped_iterations: ['count<=15'] }, unmapped: ['p95<100ms'] },
+    'sla-baseline': {
+      thresholds: { dropped_iterations: ['count<=68'] },
+      unmapped: ['p95<100ms', 'errors<0.1%', 'achieved>=99%'],
+    },
+    smoke: {
+      thresholds: {
+        http_req_duration: ['p(95)<100', 'p(99)<250'],
+        http_req_failed: ['rate<0.001'],
+        dropped_iterations: ['count<=40', 'count<=4'],
+      },
+      unmapped: [],
+    },
+    'zone-outage': {
+      thresholds: { dropped_iterations: ['count<=22'] },
+      unmapped: ['availability>=99.9%', 'availability>=99.9%'],
+    },
+  };
+  // nightly judges more (and runs longer) with monitoring: the expectations are those without it.
+  const monitoring = process.env.GAUNTLET_MONITORING;
+  let shipped: Awaited<ReturnType<typeof shippedScenarios>>;
+  beforeAll(async () => {
+    delete process.env.GAUNTLET_MONITORING;
+    shipped = await shippedScenarios();
+  });
+  afterAll(() => {
+    if (monitoring !== undefined) process.env.GAUNTLET_MONITORING = monitoring;
+  });
+
+  it('every shipped scenario has its expectation here', () => {
+    expect(Object.keys(shipped).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it("each script's thresholds are its scenario's SLAs, and every SLA is either a threshold or listed as gauntlet's", () => {
+    for (const [name, input] of Object.entries(shipped)) {
+      const want = expected[name]!;
+      const { options } = initContext(generateK6Script(input), 1, { GAUNTLET_TARGET: 'http://127.0.0.1:1' });
+      expect(options.thresholds, name).toEqual(want.thresholds);
+      const mapped = thresholdsFor(input.slas, input.profile);
+      expect(
+        mapped.unmapped.map((u) => u.id),
+        name,
+      ).toEqual(want.unmapped);
+      const fromSlas = [...mapped.sources.values()].filter((id) => id !== 'generator-health');
+      expect([...fromSlas, ...want.unmapped].sort(), name).toEqual(input.slas.map((x) => x.id).sort());
+      expect(mapped.sources.get(`dropped_iterations ${want.thresholds.dropped_iterations!.at(-1)}`)).toBe(
+        'generator-health',
+      );
+    }
+  });
+
+  it("ramping scenarios keep their stages: ramping-arrival-rate with the scenario's start rate and stages", () => {
+    for (const name of ['autoscaling', 'pre-release-gate', 'sla-baseline']) {
+      const input = shipped[name]!;
+      const p = input.profile;
+      if (p.kind !== 'ramping-arrival-rate') throw new Error(`${name} is expected to ramp`);
+      const scenarioKey = k6ScenarioName(input.name);
+      const { options } = initContext(generateK6Script(input), 1, { GAUNTLET_TARGET: 'http://127.0.0.1:1' });
+      expect(options.scenarios[scenarioKey], name).toMatchObject({
+        executor: 'ramping-arrival-rate',
+        startRate: p.startRate,
+        timeUnit: '1s',
+        stages: p.stages.map((st) => ({ duration: goDuration(st.durationMs), target: st.target })),
+        tags: { gauntlet_scenario: input.name },
+      });
+    }
+    expect(shipped.autoscaling!.profile).toMatchObject({
+      startRate: 100,
+      stages: [
+        { target: 100, durationMs: 20_000 },
+        { target: 900, durationMs: 5000 },
+        { target: 900, durationMs: 115_000 },
+        { target: 50, durationMs: 5000 },
+        { target: 50, durationMs: 420_000 },
+      ],
+    });
   });
 });
 

@@ -1,22 +1,25 @@
 /**
- * Every golden k6 script type-checks against @types/k6 with `tsc --noEmit`, twice:
+ * The scripts the generator writes now — for the golden-test scenarios and for every scenario
+ * shipped in scenarios/ — type-check against @types/k6 with `tsc --noEmit`, twice:
  *   - as TypeScript (`.ts`, strict): the script is valid TypeScript and uses k6's API correctly;
  *   - as checked JavaScript (`.js`, checkJs): the JSDoc type on `options` makes tsc check the
  *     scenarios and thresholds against k6's Options, which the `.ts` pass only infers.
- * A deliberately broken copy must fail, so the check is known to bite.
+ * The scripts come from the generator, not from the golden files, so a generator change that
+ * breaks the types fails here even when the goldens are regenerated with it. A deliberately broken
+ * copy must fail, so the check is known to bite.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { goldenDir } from './k6-scenarios.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateK6Script } from '../../lib/load/k6/script.ts';
+import { k6Scenarios, shippedScenarios } from './k6-scenarios.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const k6Types = join(repo, 'node_modules', '@types', 'k6');
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-const goldens = readdirSync(goldenDir).filter((f) => f.endsWith('.js.golden'));
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -48,13 +51,27 @@ function typecheck(files: Record<string, string>): { status: number | null; outp
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-const scripts = Object.fromEntries(
-  goldens.map((f) => [f.replace(/\.js\.golden$/, ''), readFileSync(join(goldenDir, f), 'utf8')]),
-);
+/** File stem → generated script: the golden-test scenarios, and the shipped ones as `shipped-<name>`. */
+const scripts: Record<string, string> = {};
+beforeAll(async () => {
+  for (const [name, make] of Object.entries(k6Scenarios)) scripts[name] = generateK6Script(make());
+  for (const [name, input] of Object.entries(await shippedScenarios())) {
+    scripts[`shipped-${name}`] = generateK6Script(input);
+  }
+});
 
 describe('generated k6 scripts type-check against @types/k6', () => {
-  it('there are golden scripts to check', () => {
-    expect(Object.keys(scripts).sort()).toEqual(['closed', 'constant-mix', 'no-url', 'ramp-fractional']);
+  it('there are scripts to check: every golden-test scenario and every shipped one', () => {
+    const names = Object.keys(scripts);
+    expect(names.filter((n) => !n.startsWith('shipped-')).sort()).toEqual([
+      'closed',
+      'constant-mix',
+      'no-url',
+      'ramp-fractional',
+    ]);
+    expect(names).toContain('shipped-smoke');
+    expect(names).toContain('shipped-autoscaling');
+    expect(names.filter((n) => n.startsWith('shipped-')).length).toBeGreaterThanOrEqual(10);
   });
 
   it('as TypeScript (strict)', () => {
