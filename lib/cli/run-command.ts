@@ -94,7 +94,10 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       `reporters, comma-separated (${builtinReporterNames.join(', ')})`,
       flag.list,
     )
-    .option('-q, --quiet', 'no live progress (the final table is still printed)')
+    .option(
+      '-q, --quiet',
+      'no live progress or final table: one PASS/FAIL line naming the report directory (every report file is still written)',
+    )
     .addHelpText(
       'after',
       `
@@ -131,7 +134,10 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
     ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  const names = opts.reporter ?? (opts.quiet ? ['json', 'junit', 'markdown'] : [...builtinReporterNames]);
+  // --quiet is about the terminal: it drops the live console, never a report file.
+  const names =
+    opts.reporter ??
+    (opts.quiet ? builtinReporterNames.filter((n) => n !== 'console') : [...builtinReporterNames]);
   const reporters = createReporters(names);
   const outDir = opts.out ?? defaultOutDir(scenario.name);
   const interrupt = interruptSignal(

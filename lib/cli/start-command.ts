@@ -18,7 +18,10 @@ export function addStartCommand(program: Command, setExit: (code: number) => voi
     .option('--out <dir>', 'report directory (default gauntlet-results/nightly-<time>/)')
     .option('--scale <f>', 'multiply every duration of the scenario', Number)
     .option('--local-dir <dir>', 'directory of the local cluster (default .gauntlet/local)')
-    .option('-q, --quiet', 'no live progress (the final table is still printed)')
+    .option(
+      '-q, --quiet',
+      'no live progress or final table: one PASS/FAIL line naming the report directory (every report file is still written)',
+    )
     .action(async (opts: { out?: string; scale?: number; quiet?: boolean; localDir?: string }) => {
       setExit(
         await runCommand(nightlyScenario, { target: 'local', engine: 'native', method: 'GET', ...opts }),

@@ -10,7 +10,7 @@ import type { AxisSpec, ChartSpec, Overlays, SeriesSpec } from './types.ts';
 export type ChartTarget = 'html' | 'png';
 
 /** Both axes get this width, so every chart's plot area starts at the same x. */
-export const AXIS_WIDTH = 64;
+export const AXIS_WIDTH = 72;
 
 /** Tick steps a reader can add up in their head: 1 s … 1 h. */
 const timeSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
@@ -61,6 +61,17 @@ function yScale(
   stacked: boolean,
   grace: string | undefined,
 ): object {
+  if (a.scale === 'log') {
+    return {
+      type: 'logarithmic',
+      position,
+      // No zero on a log axis; the headroom for event numbers and fault labels is in decades.
+      ...(a.suggestedMax !== undefined ? { suggestedMax: a.suggestedMax } : {}),
+      title: { display: true, text: `${a.title} (log scale)`, color: '#333' },
+      ticks: { color: '#333', autoSkip: false },
+      grid: position === 'right' ? { drawOnChartArea: false } : { color: '#E6E6E6' },
+    };
+  }
   return {
     type: 'linear',
     position,

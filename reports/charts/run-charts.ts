@@ -8,13 +8,16 @@ import { ms, num, sortedCounts } from '../format.ts';
 import { runOverlays } from './overlays.ts';
 import { color, colorForErrorKind, cycleColor, cycleDash } from './palette.ts';
 import { type Bucket, bucketSeries } from './buckets.ts';
-import type { ChartModel, ChartSpec, OmittedChart, SeriesSpec, XAxisSpec, XY } from './types.ts';
+import type { AxisSpec, ChartModel, ChartSpec, OmittedChart, SeriesSpec, XAxisSpec, XY } from './types.ts';
 
 export function runChartModel(result: RunResult): ChartModel {
   const min = 0;
   const max = Math.max(1, Math.ceil(Math.max(result.durationS, result.series.length)));
   const x: XAxisSpec = { kind: 'time', min, max, title: 'time since the run started' };
-  const { buckets, size } = bucketSeries(result.series);
+  // A run rarely ends on a whole second: its last second may hold a few milliseconds of load,
+  // which per second reads as the rate collapsing at the end. Less than half a second is left out.
+  const whole = result.series.filter((p, i) => i < result.series.length - 1 || p.t + 0.5 <= result.durationS);
+  const { buckets, size } = bucketSeries(whole);
   const per = size === 1 ? 'per second' : `per second, averaged over ${size} s`;
   const gauges = result.gauges ?? [];
 
@@ -85,7 +88,7 @@ function latencyChart(
       (peak ? `, p99 peaked at ${ms(peak.p99)} at ${num(peak.start)} s.` : '.') +
       slaText,
     x,
-    y: { title: size === 1 ? 'latency' : `latency (over each ${size} s)`, unit: 'ms', min: 0 },
+    y: latencyAxis(b, slas, size),
     overlays: true,
     series: [
       line('p50', b, (p) => p.p50, color.green, []),
@@ -94,6 +97,19 @@ function latencyChart(
       ...slas,
     ],
   };
+}
+
+/** A spike this many times the typical p50 would flatten the rest of the chart: log scale. */
+const kLogSpread = 20;
+
+function latencyAxis(b: readonly Bucket[], slas: readonly SeriesSpec[], size: number): AxisSpec {
+  const title = size === 1 ? 'latency' : `latency (over each ${size} s)`;
+  const p50s = b.flatMap((p) => (p.p50 !== null && p.p50 > 0 ? [p.p50] : [])).sort((x, y) => x - y);
+  const typical = p50s[Math.floor(p50s.length / 2)];
+  const top = Math.max(...b.map((p) => p.p99 ?? 0), ...slas.flatMap((s) => s.points.map((pt) => pt.y ?? 0)));
+  if (typical === undefined || top / typical <= kLogSpread) return { title, unit: 'ms', min: 0 };
+  // Four times the top is 0.6 of a decade: room above the data for the markers' rows.
+  return { title, unit: 'ms', scale: 'log', suggestedMax: top * 4 };
 }
 
 const slaDashes = [

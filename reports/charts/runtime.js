@@ -33,6 +33,11 @@ export function formatValue(unit, value, axisMax = 0) {
   return trim(v);
 }
 
+function logLabel(v) {
+  const lead = Number(v) / 10 ** Math.floor(Math.log10(Number(v)));
+  return [1, 2, 5].some((d) => Math.abs(lead - d) < 1e-6);
+}
+
 function trim(v) {
   return String(Number(v.toFixed(Math.abs(v) >= 10 ? 0 : 2)));
 }
@@ -183,7 +188,12 @@ export function finishConfig(spec) {
     const scale = scales[id];
     if (!scale) continue;
     const unit = id === 'y' ? meta.yUnit : meta.y2Unit;
-    scale.ticks.callback = (v, _i, ticks) => formatValue(unit, v, ticks[ticks.length - 1]?.value ?? 0);
+    // A log axis spans decades: each tick in its own unit ("10 ms", "1 s") reads naturally there,
+    // and only 1-2-5 steps are labelled so the ticks do not crowd.
+    scale.ticks.callback =
+      scale.type === 'logarithmic'
+        ? (v) => (logLabel(v) ? formatValue(unit, v, v) : '')
+        : (v, _i, ticks) => formatValue(unit, v, ticks[ticks.length - 1]?.value ?? 0);
     scale.afterFit = (s) => {
       s.width = meta.axisWidth;
     };

@@ -14,6 +14,11 @@ export interface AxisSpec {
   readonly min?: number;
   /** Keeps a flat line at 2 from filling the whole height. */
   readonly suggestedMax?: number;
+  /**
+   * 'log' when one spike would flatten everything else: a 2 s p99 during a fault on a linear axis
+   * leaves 30 ms medians as a line along the bottom, SLA lines included.
+   */
+  readonly scale?: 'linear' | 'log';
 }
 
 /** A point; y null leaves a gap (no data), never a drop to zero. */

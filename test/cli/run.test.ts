@@ -5,6 +5,7 @@ import { type StandInApp, startStandInApp } from '../../lib/cli/stand-in-app.ts'
 import { isRunning } from '../../lib/local/process-tree.ts';
 import { resultSchema } from '../../lib/result/schema.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
+import { READY, openReport, probeCharts, saveScreenshot } from '../reports/browser-check.ts';
 
 let app: StandInApp;
 beforeAll(async () => {
@@ -162,5 +163,35 @@ describe('gauntlet start (npm start)', () => {
     // Zombie-aware: once the CLI has exited, the cluster it started is reaped by whoever inherits
     // it (not always at once in a container), and a zombie is not a running cluster.
     expect(isRunning(pid)).toBe(false);
-  }, 260_000);
+
+    // The HTML report of this live chaos run, as a reader opens it: offline, every chart drawn,
+    // each fault shaded on every chart.
+    const report = await openReport(join(r.outDir, 'report.html'));
+    try {
+      expect(report.requests).toEqual([]);
+      expect(report.problems).toEqual([]);
+      // The failures chart is left out (with a note) when nothing failed.
+      const charts = await report.page
+        .locator('canvas[id^="chart-"]')
+        .evaluateAll((els) => els.map((e) => e.id));
+      expect(charts).toEqual(
+        expect.arrayContaining(['chart-throughput', 'chart-latency', 'chart-replicas', 'chart-zones']),
+      );
+      expect(await report.page.evaluate(READY)).toBe(String(charts.length));
+      await saveScreenshot(report.page, 'report-local-cluster-nightly.png');
+      const firstFault = Math.min(...chaos.map((s) => s.start));
+      for (const span of chaos) {
+        const probes = await probeCharts(report.page, charts, (span.start + span.end!) / 2, firstFault / 2);
+        for (const p of probes) {
+          expect(p.inkShare, `${p.id} has drawn pixels`).toBeGreaterThan(0.05);
+          // Stacked areas (ready nodes per zone) show through the hatching: a lower share than
+          // on the line charts, still far above the unshaded column's.
+          expect(p.faultShare, `${p.id} is shaded inside ${span.name}`).toBeGreaterThan(0.1);
+          expect(p.controlShare, `${p.id} is not shaded before the first fault`).toBeLessThan(0.02);
+        }
+      }
+    } finally {
+      await report.close();
+    }
+  }, 300_000);
 });

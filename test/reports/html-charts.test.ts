@@ -98,6 +98,39 @@ describe('run chart model', () => {
     expect(zoneB.filter((p) => p.x <= 80).at(-1)).toEqual({ x: 76.2, y: 2 });
   });
 
+  it('leaves out a last second that holds less than half a second of the run', () => {
+    const r = chaosRun();
+    const last = r.series.at(-1)!;
+    const partial = { ...last, t: last.t + 1, intended: 2, sent: 2, ok: 2 };
+    const throughput = (run: typeof r) =>
+      runChartModel(run).charts.find((c) => c.id === 'throughput')!.series[1]!.points;
+    // 0.04 s of load in second 90 of a 90.04 s run: not a collapse of the rate.
+    expect(throughput({ ...r, series: [...r.series, partial], durationS: 90.04 }).at(-1)?.x).toBe(
+      last.t + 0.5,
+    );
+    // 0.6 s of it is kept.
+    expect(throughput({ ...r, series: [...r.series, partial], durationS: 90.6 }).at(-1)?.x).toBe(
+      last.t + 1.5,
+    );
+  });
+
+  it('puts latency on a log scale only when a spike is over 20 times the typical p50', () => {
+    const spiky = runChartModel(chaosRun()).charts.find((c) => c.id === 'latency')!;
+    expect(spiky.y).toMatchObject({ scale: 'log', unit: 'ms' });
+    // p50 about 40 ms, p99 at most 150 ms, and no SLA line far above them.
+    const r = passingRun();
+    const capped = r.series.map((p) => ({ ...p, p99: p.p99 === null ? null : Math.min(p.p99, 150) }));
+    const calm = runChartModel({ ...r, series: capped, verdicts: [] }).charts.find(
+      (c) => c.id === 'latency',
+    )!;
+    expect(calm.y).toEqual({ title: 'latency', unit: 'ms', min: 0 });
+    expect(
+      (chartJsConfig(spiky, undefined, 'html').chart.options as { scales: { y: object } }).scales.y,
+    ).toMatchObject({
+      type: 'logarithmic',
+    });
+  });
+
   it('draws a latency SLA line over the window its verdict judged', () => {
     const lines = latencySlaLines(chaosRun().verdicts);
     expect(lines.map((l) => l.label)).toEqual(['SLA p95 < 200 ms', 'SLA p99 < 500 ms (during-fault)']);
