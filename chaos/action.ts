@@ -96,7 +96,19 @@ export type UndoStep =
       /** progressDeadlineSeconds before the action, when the action changed it. */
       readonly progressDeadlineSeconds?: number | null;
     }
-  | { readonly kind: 'zone-recover'; readonly handle: ZoneFaultHandle };
+  | { readonly kind: 'zone-recover'; readonly handle: ZoneFaultHandle }
+  | { readonly kind: 'delete-object'; readonly object: CreatedObject };
+
+/**
+ * An object the run created (the k6-operator engine's TestRun and script ConfigMap), journalled
+ * before it exists and created carrying the run's `gauntlet.dev/chaos` annotation.
+ */
+export interface CreatedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
 
 export interface JournalEntry {
   readonly action: string;

@@ -6,6 +6,7 @@ export type {
   ChaosEvent,
   ChaosSpan,
   ChaosTarget,
+  CreatedObject,
   JournalEntry,
   TouchedObject,
   UndoStep,
@@ -20,7 +21,14 @@ export {
   type ChaosScheduleOptions,
   type ChaosScheduleResult,
 } from './schedule.ts';
-export { ChaosJournal, CHAOS_ANNOTATION, JOURNAL_FILE, readJournal, type JournalRecord } from './journal.ts';
+export {
+  ChaosJournal,
+  CHAOS_ANNOTATION,
+  JOURNAL_FILE,
+  readJournal,
+  type JournalGuard,
+  type JournalRecord,
+} from './journal.ts';
 export { recoverFromJournal, findChaosMarks, type RecoverReport, type RecoveredEntry } from './recover.ts';
 export {
   assertAllowed,

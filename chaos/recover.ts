@@ -1,8 +1,9 @@
 /**
  * `gauntlet recover`: undo what a killed run left behind, from its chaos journal. Every entry
  * without a `reverted` line is undone step by step (uncordon, restore the template, recover the
- * zone), acting only where our annotation is still on the object, so changes made since by
- * someone else stay. Entries for another API server are skipped with a message naming it.
+ * zone, delete what the run created, e.g. the k6-operator engine's TestRun and ConfigMap), acting
+ * only where our annotation is still on the object, so changes made since by someone else stay.
+ * Entries for another API server are skipped with a message naming it.
  */
 import type { ClusterClient } from '../lib/cluster/client.ts';
 import { CHAOS_ANNOTATION, clearMark, markRecovered, readJournal, type JournalRecord } from './journal.ts';

@@ -4,9 +4,10 @@
  * object, so a change someone made since is left alone). Every step is idempotent.
  */
 import type { ClusterClient } from '../lib/cluster/client.ts';
-import type { UndoStep } from './action.ts';
+import { TESTRUN_GROUP, TESTRUN_PLURAL, TESTRUN_VERSION } from '../lib/load/k6-operator/resources.ts';
+import type { CreatedObject, UndoStep } from './action.ts';
 import { CHAOS_ANNOTATION } from './journal.ts';
-import { isNotFound, mergePatch, wrapApiError } from './k8s.ts';
+import { ChaosActionError, isNotFound, mergePatch, wrapApiError } from './k8s.ts';
 import { readDeployment, replaceTemplate, templatesEqual } from './rollout.ts';
 import { awsFisZoneProvider } from './zone/aws-fis.ts';
 import { kindZoneProvider } from './zone/kind.ts';
@@ -39,6 +40,8 @@ export async function applyUndo(client: ClusterClient, step: UndoStep, opts: Und
       await provider.revert(step.handle, { signal: opts.signal, log: opts.log });
       return `zone ${step.handle.zone} recovered (${step.handle.provider}, ${step.handle.mode})`;
     }
+    case 'delete-object':
+      return deleteObject(client, step.object, opts);
   }
 }
 
@@ -101,4 +104,68 @@ async function restoreTemplate(
     sameDeadline ? undefined : deadline,
   );
   return `${what}: original template restored`;
+}
+
+type Annotated = { metadata?: { annotations?: Record<string, string> } };
+
+interface Deletable {
+  read(client: ClusterClient, namespace: string, name: string): Promise<Annotated>;
+  remove(client: ClusterClient, namespace: string, name: string): Promise<unknown>;
+}
+
+/**
+ * The kinds a run creates and recovery may delete, keyed `<apiVersion> <kind>`: one entry each, so
+ * every API call names its resource (test/rbac reads them from here).
+ */
+const deletable: Readonly<Record<string, Deletable>> = {
+  'v1 ConfigMap': {
+    read: (c, namespace, name) => c.core.readNamespacedConfigMap({ namespace, name }),
+    remove: (c, namespace, name) => c.core.deleteNamespacedConfigMap({ namespace, name }),
+  },
+  [`${TESTRUN_GROUP}/${TESTRUN_VERSION} TestRun`]: {
+    read: async (c, namespace, name) =>
+      (await c.custom.getNamespacedCustomObject({
+        group: TESTRUN_GROUP,
+        version: TESTRUN_VERSION,
+        plural: TESTRUN_PLURAL,
+        namespace,
+        name,
+      })) as Annotated,
+    // Background: the runner Jobs and pods the operator made for it go with it.
+    remove: (c, namespace, name) =>
+      c.custom.deleteNamespacedCustomObject({
+        group: TESTRUN_GROUP,
+        version: TESTRUN_VERSION,
+        plural: TESTRUN_PLURAL,
+        namespace,
+        name,
+        propagationPolicy: 'Background',
+      }),
+  },
+};
+
+async function deleteObject(client: ClusterClient, o: CreatedObject, opts: UndoOptions): Promise<string> {
+  const what = `${o.kind.toLowerCase()}/${o.namespace}/${o.name}`;
+  const api = deletable[`${o.apiVersion} ${o.kind}`];
+  if (!api)
+    throw new ChaosActionError(
+      `${what}: recovery deletes no ${o.apiVersion} ${o.kind}; delete it with kubectl -n ${o.namespace} delete ${o.kind.toLowerCase()} ${o.name}`,
+    );
+  let obj: Annotated;
+  try {
+    obj = await api.read(client, o.namespace, o.name);
+  } catch (err) {
+    if (isNotFound(err)) return `${what} is gone`;
+    throw wrapApiError(`read ${what}`, err);
+  }
+  const mismatch = markMismatch(obj.metadata?.annotations, opts);
+  if (mismatch) return `${what} left alone: ${mismatch}`;
+  try {
+    await api.remove(client, o.namespace, o.name);
+  } catch (err) {
+    // Gone in between (a TestRun's garbage collection takes its ConfigMap): done all the same.
+    if (isNotFound(err)) return `${what} is gone`;
+    throw wrapApiError(`delete ${what}`, err);
+  }
+  return `${what} deleted`;
 }

@@ -23,7 +23,7 @@ import { UsageError } from '../errors.ts';
 import { createEngine } from '../load/index.ts';
 import { localStatus } from '../local/index.ts';
 import { LOCAL_STACK_TARGET, openClusterSession, type RunSession } from '../run/cluster-session.ts';
-import { parseDuration, DURATION_HINT } from '../scenario/duration.ts';
+import { parseDuration } from '../scenario/duration.ts';
 import { loadScenarioFile } from '../scenario/load-file.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { parseSlaText } from '../scenario/sla-text.ts';
@@ -93,7 +93,12 @@ export function addCapacityCommand(program: Command, setExit: (code: number) => 
       flag.duration('--hold'),
       '20s',
     )
-    .option('--warmup <d>', "time at each step's load before judging, e.g. '5s' (0 for none)", warmup, '5s')
+    .option(
+      '--warmup <d>',
+      "time at each step's load before judging, e.g. '5s' (0 for none)",
+      flag.durationOrZero('--warmup'),
+      '5s',
+    )
     .option(
       '--bisect [steps]',
       'after the SLA breaks, bisect between the last good and the first bad step (at most N steps, default 3)',
@@ -152,13 +157,6 @@ function factor(value: string): number {
   const f = flag.positiveNumber('--factor', '1.5')(value);
   if (!(f > 1)) throw new UsageError(`--factor: '${value}' must be greater than 1; use e.g. --factor 1.5`);
   return f;
-}
-
-function warmup(value: string): string {
-  const ms = parseDuration(value);
-  if (ms === undefined || ms < 0)
-    throw new UsageError(`--warmup: '${value}' is not a duration; ${DURATION_HINT}`);
-  return value;
 }
 
 /** '30%', '30' → 0.3. */

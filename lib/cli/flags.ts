@@ -32,6 +32,19 @@ export function duration(flag: string) {
   };
 }
 
+/**
+ * A duration whose help says 0 is allowed ("0 for none"): a bare `0` is accepted as '0s', the
+ * only duration that needs no unit.
+ */
+export function durationOrZero(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === '0') return '0s';
+    if (parseDuration(value) === undefined)
+      throw new UsageError(`${flag}: '${value}' is not a duration; ${DURATION_HINT}, or 0 for none`);
+    return value;
+  };
+}
+
 export function sla(value: string, previous: string[] = []): string[] {
   const r = parseSlaText(value);
   if ('error' in r) throw new UsageError(`--sla: ${r.error}`);

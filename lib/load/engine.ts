@@ -1,3 +1,4 @@
+import type { JournalGuard } from '../../chaos/index.ts';
 import type { ClusterClient } from '../cluster/client.ts';
 import type { Clock } from '../run/clock.ts';
 import type { MetricsSink } from '../metrics/types.ts';
@@ -26,6 +27,12 @@ export interface LoadCluster {
   readonly client: ClusterClient;
   /** The target's namespace. */
   readonly namespace: string;
+  /**
+   * An entry in the run's chaos journal, for an engine that creates objects in the cluster: it
+   * records them before creating them, so `gauntlet recover` can remove them after a kill.
+   * `t` is the run clock in seconds. Absent when the run keeps no journal.
+   */
+  readonly journal?: (action: string, t: () => number | null) => Promise<JournalGuard>;
 }
 
 export interface LoadContext {

@@ -16,18 +16,15 @@
  *
  * The runner stays free of Kubernetes: it only sees the RunSession interface.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import {
   assertAllowed,
-  ChaosJournal,
-  JOURNAL_FILE,
   occurrenceTimes,
   runChaosSchedule,
   type ChaosAllowlist,
   type ChaosEmission,
   type ChaosScheduleResult,
 } from '../../chaos/index.ts';
+import { RunJournal } from './run-journal.ts';
 import { createClusterClient, type ClusterClient } from '../cluster/client.ts';
 import { startClusterObserver, type ClusterObserver } from '../cluster/observer.ts';
 import { preflightSnapshot, type PreflightSnapshot } from '../cluster/preflight.ts';
@@ -255,6 +252,8 @@ class ClusterSession implements RunSession {
   private closed = false;
   /** Wall-clock ms of the run's t0, from the clock handed to startChaos. */
   private runStartMs?: number;
+  /** Opened on first use: by the chaos schedule, or an engine creating objects (k6-operator). */
+  private readonly journal: RunJournal;
 
   constructor(
     private readonly client: ClusterClient,
@@ -267,7 +266,12 @@ class ClusterSession implements RunSession {
   ) {
     this.url = target.url;
     this.headers = target.hostHeader ? { host: target.hostHeader } : {};
-    this.cluster = { client, namespace: target.namespace };
+    this.journal = new RunJournal(opts.outDir, opts.scenario.name, client, target);
+    this.cluster = {
+      client,
+      namespace: target.namespace,
+      journal: (action, t) => this.journal.guard(action, t),
+    };
   }
 
   async observe(seconds: () => number): Promise<void> {
@@ -297,9 +301,7 @@ class ClusterSession implements RunSession {
     // injected only to be reverted at once.
     if (signal.aborted) this.chaosStop.abort();
     else signal.addEventListener('abort', () => this.chaosStop.abort(), { once: true });
-    mkdirSync(this.opts.outDir, { recursive: true });
-    const journal = await ChaosJournal.open(path.join(this.opts.outDir, JOURNAL_FILE));
-    const runId = `${this.opts.scenario.name}-${Date.now().toString(36)}`;
+    const journal = await this.journal.open();
     this.chaos = runChaosSchedule({
       entries,
       client: this.client,
@@ -308,7 +310,7 @@ class ClusterSession implements RunSession {
         deployment: this.target.deployment,
         selector: this.target.selector,
       },
-      runId,
+      runId: this.journal.runId,
       clock,
       journal,
       signal: this.chaosStop.signal,
@@ -354,7 +356,7 @@ class ClusterSession implements RunSession {
       }
       if (result.leftovers.length) {
         this.warnings.push(
-          `faults not reverted (${result.leftovers.join(', ')}): run 'gauntlet recover ${path.join(this.opts.outDir, JOURNAL_FILE)}'`,
+          `faults not reverted (${result.leftovers.join(', ')}): run 'gauntlet recover ${this.journal.file}'`,
         );
       }
     }

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { durationOrZero } from '../../lib/cli/flags.ts';
 import { main } from '../../lib/cli/main.ts';
+import { parseDuration } from '../../lib/scenario/duration.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 /**
@@ -59,6 +61,12 @@ describe('gauntlet CLI usage errors exit 2 and name the flag or field', () => {
     ],
     ['a missing scenario file', ['run', 'scenarios/nope.ts'], /scenarios\/nope\.ts: no such scenario file/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    [
+      'a malformed capacity --warmup',
+      ['capacity', 'scenarios/nope.ts', '--warmup', 'soon'],
+      /--warmup: 'soon' is not a duration; use a duration like '30s'.*, or 0 for none/,
+    ],
+    ['a negative capacity --warmup', ['capacity', 'scenarios/nope.ts', '--warmup', '-1s'], /--warmup: '-1s'/],
   ])('%s', async (_label, args, message) => {
     const r = await mainInProcess(args);
     expect(r.stderr).toMatch(message);
@@ -81,6 +89,17 @@ describe('gauntlet CLI usage errors exit 2 and name the flag or field', () => {
     const r = await runGauntlet(['run', file], { autoOut: false });
     expect(r.stderr).toMatch(/bad\.ts: invalid scenario: unknown field 'chaoss' \(check the spelling\)/);
     expect(r.exitCode).toBe(2);
+  });
+
+  it("accepts a bare 0 where a duration flag's help says 0 is allowed (capacity --warmup)", async () => {
+    const r = await mainInProcess(['capacity', 'scenarios/nope.ts', '--warmup', '0']);
+    // Past the flags: the next check, the scenario file, is what fails.
+    expect(r.stderr).toMatch(/scenarios\/nope\.ts: no such scenario file/);
+    expect(r.stderr).not.toMatch(/--warmup/);
+    expect(r.exitCode).toBe(2);
+    expect(parseDuration(durationOrZero('--warmup')('0'))).toBe(0);
+    expect(parseDuration(durationOrZero('--warmup')('0s'))).toBe(0);
+    expect(parseDuration(durationOrZero('--warmup')('1m30s'))).toBe(90_000);
   });
 
   it('prints help with examples and exit codes', async () => {

@@ -10,6 +10,10 @@
  * summary interleaved. The API server serves those logs through its log provider, paced in small
  * chunks, so the engine follows them over HTTP exactly as it would follow real pods. Each runner
  * then terminates with the exit code a test chose.
+ *
+ * How a kill -9 is simulated: the engine is given a client whose deletes fail as a dead process's
+ * would never send them, so the TestRun, its ConfigMap and its runner pods stay as a killed run
+ * leaves them, with the journal entry written before they were created still open.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,13 +25,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../infra-fixtures/local-cluster/api/server.ts';
 import { Store } from '../../infra-fixtures/local-cluster/store/store.ts';
 import type { StoredObject } from '../../infra-fixtures/local-cluster/store/types.ts';
+import { ChaosJournal, CHAOS_ANNOTATION, JOURNAL_FILE, readJournal } from '../../chaos/journal.ts';
+import { recoverFromJournal } from '../../chaos/recover.ts';
 import { createClusterClient, type ClusterClient } from '../../lib/cluster/client.ts';
 import { GauntletError } from '../../lib/errors.ts';
 import { createEngine } from '../../lib/load/index.ts';
 import { parseK6Time } from '../../lib/load/k6/output.ts';
 import { runK6Operator, type K6OperatorEngineOptions } from '../../lib/load/k6-operator/engine.ts';
 import { K6_OPERATOR_ARGUMENTS, testRunName } from '../../lib/load/k6-operator/resources.ts';
-import type { LoadPlan } from '../../lib/load/engine.ts';
+import type { LoadCluster, LoadPlan } from '../../lib/load/engine.ts';
 import { MetricsRecorder } from '../../lib/metrics/recorder.ts';
 import type { Clock } from '../../lib/run/clock.ts';
 import { runScenario } from '../../lib/run/runner.ts';
@@ -128,12 +134,16 @@ const twoRunners = (exit1 = 0, exit2 = 0, extra1 = '', extra2 = '') =>
       : { output: runnerLog(shifted, extra2), exitCode: exit2 },
   );
 
-async function run(o: K6OperatorEngineOptions = {}, signal = new AbortController().signal) {
+async function run(
+  o: K6OperatorEngineOptions = {},
+  signal = new AbortController().signal,
+  cluster: LoadCluster = { client, namespace: 'shop' },
+) {
   const recorder = new MetricsRecorder({ timeoutMs: 10_000 });
   const lines: string[] = [];
   const report = await runK6Operator(
     plan,
-    { clock: fixtureClock(), metrics: recorder, signal, cluster: { client, namespace: 'shop' } },
+    { clock: fixtureClock(), metrics: recorder, signal, cluster },
     {
       pollMs: 50,
       log: (l) => lines.push(l),
@@ -344,5 +354,161 @@ describe('k6-operator engine against the local cluster', () => {
     ).rejects.toThrow(/--engine k6-operator runs the load from pods in the target cluster/);
     expect(testRunName('Checkout & Pay, v2!', 0)).toBe('gauntlet-checkout-pay-v2-0');
     expect(testRunName('x'.repeat(80), Date.parse('2030-01-01')).length).toBeLessThanOrEqual(51);
+  });
+});
+
+/** A cluster with a run's chaos journal in a fresh directory, as a run's session gives the engine. */
+async function journalled(c: ClusterClient = client): Promise<{ cluster: LoadCluster; file: string }> {
+  const file = path.join(await mkdtemp(path.join(dir, 'run-')), JOURNAL_FILE);
+  const journal = await ChaosJournal.open(file);
+  const target = { namespace: 'shop', deployment: 'novel-engine', selector: 'app=novel-engine' };
+  return {
+    file,
+    cluster: {
+      client: c,
+      namespace: 'shop',
+      journal: async (action, t) =>
+        journal.guard({ runId: 'checkout-7', action, server: c.server, context: c.contextName, target }, t),
+    },
+  };
+}
+
+/** `client` with some of its calls replaced. */
+function intercepted(over: {
+  core?: Partial<ClusterClient['core']>;
+  custom?: Partial<ClusterClient['custom']>;
+}): ClusterClient {
+  const wrap = <T extends object>(api: T, fns: Partial<T> = {}): T =>
+    new Proxy(api, {
+      get: (target, p, receiver) => {
+        if (p in fns) return fns[p as keyof T];
+        const v: unknown = Reflect.get(target, p, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  return { ...client, core: wrap(client.core, over.core), custom: wrap(client.custom, over.custom) };
+}
+
+const killed = () => Promise.reject(new Error('connect ECONNREFUSED: the process is gone'));
+
+const deleteSteps = (name: string) => [
+  {
+    kind: 'delete-object',
+    object: { apiVersion: 'k6.io/v1alpha1', kind: 'TestRun', namespace: 'shop', name },
+  },
+  {
+    kind: 'delete-object',
+    object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: `${name}-script` },
+  },
+];
+
+describe('k6-operator engine and the chaos journal (gauntlet recover)', () => {
+  it('journals its TestRun and ConfigMap before creating them, and closes the entry once they are deleted', async () => {
+    installCrd();
+    const op = twoRunners();
+    let atCreate: Awaited<ReturnType<typeof readJournal>> | undefined;
+    const spy = intercepted({
+      core: {
+        createNamespacedConfigMap: async (
+          ...args: Parameters<ClusterClient['core']['createNamespacedConfigMap']>
+        ) => {
+          atCreate = await readJournal(file);
+          return client.core.createNamespacedConfigMap(...args);
+        },
+      },
+    });
+    const { cluster, file } = await journalled(spy);
+    await run({ parallelism: 2, name: 'gauntlet-journal-1' }, undefined, cluster);
+
+    // Written before the first object existed, with what recover must delete.
+    expect(atCreate).toEqual([
+      expect.objectContaining({
+        action: 'k6-operator',
+        mark: 'checkout-7/k6-operator',
+        server: client.server,
+        objects: [],
+        undo: deleteSteps('gauntlet-journal-1'),
+        reverted: false,
+      }),
+    ]);
+    expect(op.testRuns[0]!.metadata.annotations).toEqual({ [CHAOS_ANNOTATION]: 'checkout-7/k6-operator' });
+    expectCleanedUp();
+    const [entry] = await readJournal(file);
+    expect(entry).toMatchObject({ action: 'k6-operator', reverted: true });
+    expect(await recoverFromJournal(client, file)).toEqual({ entries: [], alreadyReverted: 1 });
+  });
+
+  it("leaves a killed run's TestRun and ConfigMap to gauntlet recover, which deletes them and closes the entry", async () => {
+    installCrd();
+    twoRunners();
+    const { cluster, file } = await journalled(
+      intercepted({
+        core: { deleteNamespacedConfigMap: killed },
+        custom: { deleteNamespacedCustomObject: killed },
+      }),
+    );
+    const { lines } = await run(
+      { parallelism: 2, name: 'gauntlet-killed-1', cleanupTimeoutMs: 300 },
+      undefined,
+      cluster,
+    );
+    expect(lines.at(-1)).toMatch(/^k6-operator: not cleaned up: .*; remove with gauntlet recover <run dir>$/);
+
+    // What a kill -9 leaves: both objects with the entry's mark, the runners, an open entry.
+    const mark = { [CHAOS_ANNOTATION]: 'checkout-7/k6-operator' };
+    expect(store.get('testruns.k6.io', 'shop', 'gauntlet-killed-1').metadata.annotations).toEqual(mark);
+    expect(store.get('configmaps', 'shop', 'gauntlet-killed-1-script').metadata.annotations).toEqual(mark);
+    expect(store.list('pods', { labelSelector: 'k6_cr=gauntlet-killed-1' }).items).toHaveLength(2);
+    expect(await readJournal(file)).toEqual([
+      expect.objectContaining({ undo: deleteSteps('gauntlet-killed-1'), reverted: false }),
+    ]);
+
+    const log: string[] = [];
+    const report = await recoverFromJournal(client, file, { log: (l) => log.push(l) });
+    expect(report.alreadyReverted).toBe(0);
+    // The ConfigMap is owned by the TestRun, so garbage collection took it along: a 404 is done.
+    const notes = [
+      'testrun/shop/gauntlet-killed-1 deleted',
+      'configmap/shop/gauntlet-killed-1-script is gone',
+    ];
+    expect(report.entries).toEqual([
+      { id: 'checkout-7/1', action: 'k6-operator', status: 'recovered', notes },
+    ]);
+    expect(log).toEqual(notes.map((n) => `checkout-7/1 k6-operator: ${n}`));
+    expectCleanedUp();
+    expect(await readJournal(file)).toEqual([expect.objectContaining({ reverted: true })]);
+    // Once recovered, a second recover finds nothing left.
+    expect(await recoverFromJournal(client, file)).toEqual({ entries: [], alreadyReverted: 1 });
+  });
+
+  it("recover leaves an object whose mark is no longer the run's and deletes the one still marked", async () => {
+    installCrd();
+    twoRunners();
+    const { cluster, file } = await journalled(
+      intercepted({
+        core: { deleteNamespacedConfigMap: killed },
+        custom: { deleteNamespacedCustomObject: killed },
+      }),
+    );
+    await run({ parallelism: 2, name: 'gauntlet-killed-2', cleanupTimeoutMs: 300 }, undefined, cluster);
+    // Since the kill, another run took the TestRun over.
+    store.mutate('testruns.k6.io', 'shop', 'gauntlet-killed-2', (tr) => {
+      tr.metadata.annotations = { [CHAOS_ANNOTATION]: 'nightly-3/k6-operator' };
+    });
+
+    const report = await recoverFromJournal(client, file);
+    expect(report.entries).toEqual([
+      expect.objectContaining({
+        status: 'recovered',
+        notes: [
+          'testrun/shop/gauntlet-killed-2 left alone: annotated by nightly-3/k6-operator since',
+          'configmap/shop/gauntlet-killed-2-script deleted',
+        ],
+      }),
+    ]);
+    expect(store.tryGet('testruns.k6.io', 'shop', 'gauntlet-killed-2')).toBeDefined();
+    expect(store.tryGet('configmaps', 'shop', 'gauntlet-killed-2-script')).toBeUndefined();
+    store.delete('testruns.k6.io', 'shop', 'gauntlet-killed-2');
+    expectCleanedUp();
   });
 });

@@ -13,12 +13,16 @@
  *      (script error, bad config) is a setup error; `test.fail()` a failed verdict; an abortOnFail
  *      stop of a runner aborts the run.
  *   4. The TestRun and the ConfigMap are deleted when the runners are done, when the run is
- *      aborted or interrupted, and when anything fails; runners go with the TestRun.
+ *      aborted or interrupted, and when anything fails; runners go with the TestRun. Both are
+ *      recorded in the run's chaos journal before they are created (with the entry's mark as
+ *      their `gauntlet.dev/chaos` annotation) and the entry is closed once they are deleted, so
+ *      a killed run's leftovers are removed by `gauntlet recover <run dir>`.
  *
  * The load starts when the operator has started every runner, some time after the run's t0 (pod
  * scheduling, image pulls, the operator's initializer); that delay is in the evidence. Requests
  * are placed on the run clock by their k6 timestamps, so runner clocks are assumed in sync (NTP).
  */
+import type { JournalGuard } from '../../../chaos/journal.ts';
 import type { ClusterClient } from '../../cluster/client.ts';
 import { GauntletError } from '../../errors.ts';
 import type { Verdict } from '../../result/schema.ts';
@@ -29,7 +33,7 @@ import { K6OutputMerger } from '../k6/merge.ts';
 import { generateK6Script, scriptInputOfPlan } from '../k6/script.ts';
 import { thresholdsFor } from '../k6/thresholds.ts';
 import { createRunObjects, deleteRunObjects, readTestRun, type TestRunState } from './cluster-objects.ts';
-import { testRunName } from './resources.ts';
+import { runObjectRefs, testRunName } from './resources.ts';
 import { RunnerFleet, type RunnerReport } from './runners.ts';
 import { ThresholdTally, type JudgedThreshold } from './thresholds.ts';
 
@@ -55,6 +59,9 @@ export interface K6OperatorEngineOptions {
   /** Progress lines (stage changes, runners started). */
   readonly log?: (line: string) => void;
 }
+
+/** The journal entry's action: `gauntlet recover` lists it under this name. */
+export const JOURNAL_ACTION = 'k6-operator';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -112,18 +119,28 @@ export async function runK6Operator(
     onError: (err) => readErrors.push(err instanceof Error ? err.message : String(err)),
   });
 
-  await createRunObjects(
-    client,
-    {
-      name,
-      namespace,
-      parallelism,
-      scenario: input.name,
-      ...(o.runnerImage ? { runnerImage: o.runnerImage } : {}),
-      ...(o.extraArguments ? { extraArguments: o.extraArguments } : {}),
-    },
-    script,
-  );
+  const journal = await openJournalEntry(ctx, namespace, name, parallelism);
+  const cleanupTimeoutMs = o.cleanupTimeoutMs ?? 30_000;
+  try {
+    await createRunObjects(
+      client,
+      {
+        name,
+        namespace,
+        parallelism,
+        scenario: input.name,
+        ...(o.runnerImage ? { runnerImage: o.runnerImage } : {}),
+        ...(o.extraArguments ? { extraArguments: o.extraArguments } : {}),
+        ...(journal ? { mark: journal.header.mark } : {}),
+      },
+      script,
+    );
+  } catch (err) {
+    // createRunObjects removes a ConfigMap whose TestRun failed; one look whether anything stayed.
+    const left = await deleteRunObjects(client, namespace, name, 0).catch(() => ['unknown']);
+    if (!left.length) await closeJournalEntry(journal, client, 'creation failed; nothing left', log);
+    throw err;
+  }
   log(`k6-operator: TestRun ${namespace}/${name} with ${parallelism} runner(s) created`);
   const outcome: Outcome = { stopped: null, error: null, abortReason: null, startDelayMs: null };
   let leftovers: string[] = [];
@@ -140,7 +157,9 @@ export async function runK6Operator(
           );
   } finally {
     await fleet.stop();
-    leftovers = await deleteRunObjects(client, namespace, name, o.cleanupTimeoutMs ?? 30_000);
+    leftovers = await deleteRunObjects(client, namespace, name, cleanupTimeoutMs);
+    // What could not be deleted stays open in the journal, for `gauntlet recover`.
+    if (!leftovers.length) await closeJournalEntry(journal, client, 'TestRun and ConfigMap deleted', log);
     merger.endAll();
   }
   if (outcome.error) throw leftoverNote(outcome.error, leftovers);
@@ -188,12 +207,56 @@ export async function runK6Operator(
   const abortReason =
     outcome.abortReason ??
     (aborted?.ending.kind === 'aborted' ? `runner ${aborted.runner.pod}: ${aborted.ending.reason}` : null);
-  if (leftovers.length) log(`k6-operator: not cleaned up: ${leftovers.join('; ')}`);
+  if (leftovers.length)
+    log(`k6-operator: not cleaned up: ${leftovers.join('; ')}; remove with gauntlet recover <run dir>`);
   return {
     ...base,
     ...(abortReason ? { abortReason } : {}),
     ...(verdicts.length ? { verdicts } : {}),
   };
+}
+
+/**
+ * The run's journal entry for the TestRun and its ConfigMap, written before either exists, like a
+ * chaos action's: after a kill -9, `gauntlet recover` deletes them (where they still carry the
+ * entry's mark). Undefined when the run keeps no journal.
+ */
+async function openJournalEntry(
+  ctx: LoadContext,
+  namespace: string,
+  name: string,
+  parallelism: number,
+): Promise<JournalGuard | undefined> {
+  const cluster = ctx.cluster;
+  if (!cluster?.journal) return undefined;
+  try {
+    const guard = await cluster.journal(JOURNAL_ACTION, () => Math.round(ctx.clock.now()) / 1000);
+    await guard.checkpoint(cluster.client, {
+      action: JOURNAL_ACTION,
+      objects: [],
+      undo: runObjectRefs(namespace, name).map((object) => ({ kind: 'delete-object', object })),
+      detail: { testRun: `${namespace}/${name}`, parallelism },
+    });
+    return guard;
+  } catch (err) {
+    throw setup(
+      `recording TestRun ${namespace}/${name} in the chaos journal before creating it: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+async function closeJournalEntry(
+  guard: JournalGuard | undefined,
+  client: ClusterClient,
+  note: string,
+  log: (line: string) => void,
+): Promise<void> {
+  // Unclosed, the entry only makes `gauntlet recover` find the objects gone; not worth failing the run.
+  await guard
+    ?.reverted(client, note)
+    .catch((err: unknown) =>
+      log(`k6-operator: closing the journal entry: ${err instanceof Error ? err.message : String(err)}`),
+    );
 }
 
 interface WaitContext {
@@ -295,7 +358,7 @@ function leftoverNote(err: GauntletError, leftovers: readonly string[]): Gauntle
   if (!leftovers.length) return err;
   return new GauntletError(
     err.code,
-    `${err.message} (not cleaned up: ${leftovers.join('; ')}; remove with kubectl delete testruns.k6.io,configmaps -l app.kubernetes.io/managed-by=gauntlet)`,
+    `${err.message} (not cleaned up: ${leftovers.join('; ')}; remove with gauntlet recover <run dir>, or kubectl delete testruns.k6.io,configmaps -l app.kubernetes.io/managed-by=gauntlet)`,
     { cause: err },
   );
 }

@@ -19,9 +19,13 @@
  *
  * Everything carries `app.kubernetes.io/managed-by=gauntlet`, and the ConfigMap is owned by the
  * TestRun, so anything a killed gauntlet leaves behind goes with
- * `kubectl delete testruns.k6.io -l app.kubernetes.io/managed-by=gauntlet`.
+ * `kubectl delete testruns.k6.io -l app.kubernetes.io/managed-by=gauntlet`. A run with a chaos
+ * journal also annotates both with its mark (`gauntlet.dev/chaos`), so `gauntlet recover` deletes
+ * exactly these objects.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CreatedObject } from '../../../chaos/action.ts';
+import { CHAOS_ANNOTATION } from '../../../chaos/journal.ts';
 
 export const TESTRUN_GROUP = 'k6.io';
 export const TESTRUN_VERSION = 'v1alpha1';
@@ -69,6 +73,8 @@ export interface TestRunSpecInput {
   /** Runner image; default the operator's (grafana/k6). */
   readonly runnerImage?: string;
   readonly extraArguments?: readonly string[];
+  /** The run's journal mark, set as the `gauntlet.dev/chaos` annotation on both objects. */
+  readonly mark?: string;
 }
 
 const scenarioLabel = (s: string) =>
@@ -82,6 +88,25 @@ function labels(input: TestRunSpecInput): Record<string, string> {
   return { ...MANAGED_BY, ...(scenario ? { 'gauntlet.dev/scenario': scenario } : {}) };
 }
 
+function metadata(input: TestRunSpecInput, name: string) {
+  return {
+    name,
+    namespace: input.namespace,
+    labels: labels(input),
+    ...(input.mark ? { annotations: { [CHAOS_ANNOTATION]: input.mark } } : {}),
+  };
+}
+
+export const scriptConfigMapName = (testRun: string) => `${testRun}-script`;
+
+/** The two objects of a run, TestRun first: deleting it stops the runners before their script goes. */
+export function runObjectRefs(namespace: string, name: string): CreatedObject[] {
+  return [
+    { apiVersion: `${TESTRUN_GROUP}/${TESTRUN_VERSION}`, kind: 'TestRun', namespace, name },
+    { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: scriptConfigMapName(name) },
+  ];
+}
+
 export function scriptConfigMap(
   input: TestRunSpecInput,
   script: string,
@@ -89,7 +114,7 @@ export function scriptConfigMap(
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${input.name}-script`, namespace: input.namespace, labels: labels(input) },
+    metadata: metadata(input, scriptConfigMapName(input.name)),
     data: { [SCRIPT_FILE]: script },
   };
 }
@@ -102,10 +127,10 @@ export function testRunObject(input: TestRunSpecInput): KubernetesObject & { spe
   return {
     apiVersion: `${TESTRUN_GROUP}/${TESTRUN_VERSION}`,
     kind: 'TestRun',
-    metadata: { name: input.name, namespace: input.namespace, labels: labels(input) },
+    metadata: metadata(input, input.name),
     spec: {
       parallelism: input.parallelism,
-      script: { configMap: { name: `${input.name}-script`, file: SCRIPT_FILE } },
+      script: { configMap: { name: scriptConfigMapName(input.name), file: SCRIPT_FILE } },
       arguments: args.join(' '),
       runner: {
         ...(input.runnerImage ? { image: input.runnerImage } : {}),
