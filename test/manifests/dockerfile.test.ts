@@ -1,7 +1,8 @@
 /**
  * The stand-in app's image (infra-fixtures/app/Dockerfile) keeps what the stack claims for its
  * images: multi-stage, a numeric non-root user matching the manifests, nothing writable, a health
- * check on /healthz, tool versions in step with the lockfile. No container engine runs here, so
+ * check on /healthz, tool versions in step with the lockfile, builds for amd64 and arm64, and only
+ * node and the bundle on Debian slim (the size is checked by .github/workflows/image.yml). No container engine runs here, so
  * the build step itself is run on the host: the same esbuild command bundles the app, and the
  * bundle alone (outside the repository, no node_modules, from a directory it cannot write) must
  * serve, pass the HEALTHCHECK command and drain on SIGTERM.
@@ -42,17 +43,20 @@ function words(line: string): string[] {
 }
 
 describe('the app Dockerfile', () => {
-  it('builds in one stage and runs from a slim one that carries only the bundle', () => {
+  it('builds in one stage and runs from a slim one that carries only node and the bundle', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(stages[0]![0]).toMatch(/ AS build$/);
     expect(final[0]).not.toMatch(/ AS /);
     expect(final.filter((l) => /^COPY /.test(l))).toEqual([
+      'COPY --from=node /usr/local/bin/node /usr/local/bin/node',
       'COPY --from=build /src/dist/server.mjs ./server.mjs',
     ]);
-    expect(final.join('\n')).not.toMatch(/npm (install|ci)/);
+    // No package manager reaches the image: nothing installs one and the base has none.
+    expect(final.join('\n')).not.toMatch(/npm|yarn|corepack|apt-get/);
+    expect(final[0]).toMatch(/^FROM debian:[a-z]+-slim$/);
   });
 
-  it('runs on the Node version the project supports, in both stages', () => {
+  it('runs on the Node version the project supports, over the Debian release its image is built on', () => {
     const version = /^ARG NODE_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
     expect(version).not.toBeNull();
     const engines = (
@@ -61,7 +65,21 @@ describe('the app Dockerfile', () => {
     const [, major, minor, patch] = /(\d+)\.(\d+)\.(\d+)/.exec(engines)!.map(Number);
     const [, ma, mi, pa] = version!.map(Number);
     expect(ma! * 1e6 + mi! * 1e3 + pa!).toBeGreaterThanOrEqual(major! * 1e6 + minor! * 1e3 + patch!);
-    for (const s of stages) expect(s[0]).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim/);
+    const node = stages.find((s) => / AS node$/.test(s[0]!));
+    for (const s of [stages[0]!, node!]) expect(s[0]).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim /);
+    // The same release, so the copied binary finds the glibc and libstdc++ it was built against,
+    // and the build stops on the first RUN if it does not.
+    expect(final[0]).toBe('FROM debian:bookworm-slim');
+    expect(final.find((l) => l.startsWith('RUN '))).toMatch(/^RUN node --version +&& /);
+  });
+
+  it('builds for amd64 and arm64 alike: no stage pins a platform, every base is an official multi-arch image', () => {
+    for (const s of stages) {
+      expect(s[0]).not.toMatch(/--platform/);
+      expect(s[0]).toMatch(/^FROM (node|debian):/);
+    }
+    // The user is created without a lastlog entry, which grows with the uid and counts towards size.
+    expect(dockerfile).toMatch(/useradd --system --no-log-init /);
   });
 
   it("runs as the manifests' numeric non-root user, owning nothing it could change", () => {
