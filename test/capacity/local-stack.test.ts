@@ -1,6 +1,6 @@
 /**
  * `gauntlet capacity --target local` on the embedded local cluster's Novel Engine stack: the
- * search finds a knee, reading the ready replicas from the cluster and the pods' CPU from
+ * search finds a knee (and a lower one once the app's CPU work per request doubles), reading the ready replicas from the cluster and the pods' CPU from
  * metrics.k8s.io during each step.
  *
  * The stack is pinned to one replica with 10 ms of CPU work per API request (the HPA held at 1),
@@ -29,8 +29,49 @@ afterAll(async () => {
   await localDown({ dir }).catch(() => undefined);
 });
 
+/** `gauntlet capacity` of the smoke scenario against the running local stack; its capacity.json. */
+async function capacity(dir: string): Promise<{ r: Awaited<ReturnType<typeof runGauntlet>>; out: string }> {
+  const out = join(tempDir('gauntlet-capacity-local-out-'), 'out');
+  const r = await runGauntlet(
+    [
+      'capacity',
+      'scenarios/smoke.ts',
+      '--target',
+      'local',
+      '--local-dir',
+      dir,
+      '--sla',
+      'p95<500ms',
+      '--sla',
+      'errors<1%',
+      '--start',
+      '20',
+      '--factor',
+      '2',
+      '--max',
+      '320',
+      // One bisection between the last good and the first bad step: the knee is then not just a
+      // power of two, so a doubled CPU cost shows as a lower maximum even if one step is unlucky.
+      '--bisect',
+      '1',
+      '--hold',
+      '6s',
+      '--warmup',
+      '2s',
+      '--max-generator-lag',
+      '250ms',
+      '--target-rate',
+      '200',
+      '--out',
+      out,
+    ],
+    { timeoutMs: 120_000 },
+  );
+  return { r, out };
+}
+
 describe('gauntlet capacity on the local stack', () => {
-  it('finds a knee, with ready replicas and CPU per core from the cluster', async () => {
+  it('finds a knee, with ready replicas and CPU per core from the cluster, and a lower one at twice the CPU work', async () => {
     await requireKubectl();
     const cluster = await localUp({ dir, stack: true, zones: 1, nodesPerZone: 1 });
     for (const pid of [cluster.pid, ...descendants(cluster.pid).map((p) => p.pid)]) {
@@ -59,38 +100,7 @@ describe('gauntlet capacity on the local stack', () => {
     await ok(['set', 'env', 'deployment/novel-engine', ...ns, 'CPU_WORK_MS=10']);
     await ok(['rollout', 'status', 'deployment/novel-engine', ...ns, '--timeout=90s'], 100_000);
 
-    const out = join(tempDir('gauntlet-capacity-local-out-'), 'out');
-    const r = await runGauntlet(
-      [
-        'capacity',
-        'scenarios/smoke.ts',
-        '--target',
-        'local',
-        '--local-dir',
-        dir,
-        '--sla',
-        'p95<500ms',
-        '--sla',
-        'errors<1%',
-        '--start',
-        '20',
-        '--factor',
-        '2',
-        '--max',
-        '320',
-        '--hold',
-        '6s',
-        '--warmup',
-        '2s',
-        '--max-generator-lag',
-        '250ms',
-        '--target-rate',
-        '200',
-        '--out',
-        out,
-      ],
-      { timeoutMs: 120_000 },
-    );
+    const { r, out } = await capacity(dir);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/local cluster running \(pid \d+\)/);
     const result = capacityResultSchema.parse(JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')));
@@ -103,5 +113,19 @@ describe('gauntlet capacity on the local stack', () => {
     expect(result.perCore?.rps).toBeGreaterThan(0);
     expect(result.recommendation?.replicas).toBeGreaterThanOrEqual(2);
     expect(r.stdout).toMatch(/ · 1 ready · [\d.]+ cores/);
-  }, 200_000);
+
+    // Twice the CPU work per request: the same search must find a lower maximum.
+    await ok(['set', 'env', 'deployment/novel-engine', ...ns, 'CPU_WORK_MS=20']);
+    await ok(['rollout', 'status', 'deployment/novel-engine', ...ns, '--timeout=90s'], 100_000);
+    const doubled = await capacity(dir);
+    expect(doubled.r.exitCode, `${doubled.r.stdout}\n${doubled.r.stderr}`).toBe(0);
+    const slower = capacityResultSchema.parse(
+      JSON.parse(readFileSync(join(doubled.out, 'capacity.json'), 'utf8')),
+    );
+    expect(slower.outcome, doubled.r.stdout).toBe('knee');
+    expect(
+      slower.maxSustainableRps,
+      `${result.maxSustainableRps} → ${slower.maxSustainableRps}`,
+    ).toBeLessThan(result.maxSustainableRps!);
+  }, 320_000);
 });
