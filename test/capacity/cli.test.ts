@@ -5,28 +5,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityResultSchema, type CapacityResult } from '../../lib/capacity/schema.ts';
-import { main } from '../../lib/cli/main.ts';
 import { startStandInApp, type StandInApp } from '../../lib/cli/stand-in-app.ts';
+import { gauntletInProcess } from '../helpers/cli-in-process.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 /** The CLI's main() in this process, with its output captured. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { exitCode, stdout, stderr } = await gauntletInProcess(args);
+  return { code: exitCode, stdout, stderr };
 }
 
 /** A scenario posting narratives to `url`; `slas` as written in the file. */

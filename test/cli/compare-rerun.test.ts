@@ -31,7 +31,7 @@ const dir = tempDir('gauntlet-compare-rerun-');
 const body = JSON.stringify({ prompt: 'A map that redraws itself.', genre: 'mystery', maxWords: 60 });
 
 /**
- * 15 s of narrative creation at 60 req/s: a rate two generators can keep on a busy two-core
+ * 8 s of narrative creation at 60 req/s (enough seconds for a noise interval): a rate two generators can keep on a busy two-core
  * machine, so neither run is judged invalid. The path of its result.json.
  */
 async function create(url: string): Promise<string> {
@@ -49,7 +49,7 @@ async function create(url: string): Promise<string> {
       '--rate',
       '60',
       '--duration',
-      '15s',
+      '8s',
       '--sla',
       'p95<500ms',
     ],

@@ -6,6 +6,7 @@ import { resultSchema } from '../../lib/result/schema.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderHtml } from '../../reports/html/report.ts';
 import { chaosRun } from '../reports/chaos-fixture.ts';
+import { gauntletInProcess } from '../helpers/cli-in-process.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 function savedResult(): { dir: string; file: string } {
@@ -15,7 +16,8 @@ function savedResult(): { dir: string; file: string } {
   return { dir, file };
 }
 
-// Each case spawns the CLI; on a busy two-core machine one spawn alone can take 15 s.
+// The first case spawns the CLI (on a busy two-core machine one spawn alone can take 15 s); the
+// others call its entry point in this process.
 describe('gauntlet report', { timeout: 180_000 }, () => {
   it('writes HTML, PNG charts, Markdown and JUnit beside the result, and lists them', async () => {
     const { dir, file } = savedResult();
@@ -48,7 +50,7 @@ describe('gauntlet report', { timeout: 180_000 }, () => {
   it('writes only the asked formats into --out', async () => {
     const { file } = savedResult();
     const out = join(tempDir('gauntlet-report-out-'), 'reports');
-    const r = await runGauntlet(['report', file, '--out', out, '--format', 'json,md']);
+    const r = await gauntletInProcess(['report', file, '--out', out, '--format', 'json,md']);
     expect(r.exitCode).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['result.json', 'summary.md']);
     expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(readFileSync(file, 'utf8'));
@@ -96,7 +98,7 @@ describe('gauntlet report', { timeout: 180_000 }, () => {
     ],
   ])('exits 2 on %s, saying what is wrong', async (_label, args, message) => {
     const dir = tempDir('gauntlet-report-bad-');
-    const r = await runGauntlet(args(dir));
+    const r = await gauntletInProcess(args(dir));
     expect(r.stderr).toMatch(message);
     expect(r.exitCode).toBe(2);
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../lib/result/schema.ts';
 import { renderJson } from '../../reports/json.ts';
 import { chaosRun } from '../reports/chaos-fixture.ts';
+import { gauntletInProcess } from '../helpers/cli-in-process.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
 function save(dir: string, name: string, r: RunResult): string {
@@ -21,7 +22,8 @@ const slower = (r: RunResult, factor: number, startedAt: string): RunResult => (
   load: { ...r.load, latencyMs: { ...r.load.latencyMs, p95: (r.load.latencyMs.p95 ?? 0) * factor } },
 });
 
-// Each case spawns the CLI; on a busy two-core machine one spawn alone can take 15 s.
+// The first case spawns the CLI (on a busy two-core machine one spawn alone can take 15 s); the
+// others call its entry point in this process.
 describe('gauntlet compare', { timeout: 180_000 }, () => {
   it('passes an unchanged re-run and fails a p95 regression beyond the threshold', async () => {
     const dir = tempDir('gauntlet-compare-cli-');
@@ -57,12 +59,12 @@ describe('gauntlet compare', { timeout: 180_000 }, () => {
     const dir = tempDir('gauntlet-compare-hist-');
     const hist = join(dir, 'history');
     const night1 = save(dir, 'n1.json', chaosRun());
-    const first = await runGauntlet(['compare', night1, '--baseline', hist, '--history', hist]);
+    const first = await gauntletInProcess(['compare', night1, '--baseline', hist, '--history', hist]);
     expect(first.stdout).toMatch(/^No baseline yet: .*history holds no earlier valid run of zone-chaos/);
     expect(first.exitCode).toBe(0);
 
     const night2 = save(dir, 'n2.json', slower(chaosRun(), 1.02, '2026-11-30T02:00:00.000Z'));
-    const second = await runGauntlet([
+    const second = await gauntletInProcess([
       'compare',
       night2,
       '--baseline',
@@ -123,7 +125,7 @@ describe('gauntlet compare', { timeout: 180_000 }, () => {
     ],
   ])('exits 2 on %s', async (_label, args, message) => {
     const dir = tempDir('gauntlet-compare-bad-');
-    const r = await runGauntlet(args(dir));
+    const r = await gauntletInProcess(args(dir));
     expect(r.stderr).toMatch(message);
     expect(r.exitCode).toBe(2);
   });

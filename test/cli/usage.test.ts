@@ -1,27 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { durationOrZero } from '../../lib/cli/flags.ts';
-import { main } from '../../lib/cli/main.ts';
 import { parseDuration } from '../../lib/scenario/duration.ts';
+import { gauntletInProcess } from '../helpers/cli-in-process.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
-/**
- * The CLI's entry point in this process, its stderr captured: usage errors are decided before
- * anything runs, so starting a process (and its TypeScript loader) for each would only cost time.
- * The binary itself is spawned by the tests below and in the other CLI suites.
- */
+/** Usage errors are decided before anything runs: in this process (see cli-in-process.ts). */
 async function mainInProcess(args: string[]): Promise<{ exitCode: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  try {
-    return { exitCode: await main(args), stderr };
-  } finally {
-    spy.mockRestore();
-  }
+  const { exitCode, stderr } = await gauntletInProcess(args);
+  return { exitCode, stderr };
 }
 
 // Port 9 on loopback (discard): nothing listens there, and none of these runs gets as far as sending.
