@@ -21,6 +21,8 @@ import {
   readHistory,
   scenarioRuns,
 } from '../../reports/compare/history.ts';
+import type { MetricId } from '../../reports/compare/metrics.ts';
+import { type HistorySpread, historySpread } from '../../reports/compare/spread.ts';
 import { COMPARE_MARKDOWN_FILE, renderCompareMarkdown } from '../../reports/compare/markdown.ts';
 import { THRESHOLD_HINT, parseThresholds } from '../../reports/compare/thresholds.ts';
 import { loadResult } from '../../reports/loadResult.ts';
@@ -75,6 +77,8 @@ Exit codes: 0 no regression · 1 a regression (or the current run is invalid) ·
 interface Baseline {
   readonly result: RunResult;
   readonly source: string;
+  /** From a history directory: each latency quantile's run-to-run spread over its earlier runs. */
+  readonly spreads?: Partial<Record<MetricId, HistorySpread>>;
 }
 
 /** A history directory given as --baseline; the --history directory counts even before it exists. */
@@ -84,10 +88,17 @@ async function isHistory(path: string, opts: CompareFlags): Promise<boolean> {
 
 async function loadBaseline(path: string, current: RunResult, opts: CompareFlags): Promise<Baseline | null> {
   if (await isHistory(path, opts)) {
-    const entry = pickBaseline(await readHistory(path), current);
+    const index = await readHistory(path);
+    const entry = pickBaseline(index, current);
     if (!entry) return null;
     const file = join(path, entry.file);
-    return { result: await loadResult(file), source: file };
+    const earlier = scenarioRuns(index, current.scenario.name).filter((r) => r.startedAt < current.startedAt);
+    const spreads: Partial<Record<MetricId, HistorySpread>> = {};
+    for (const id of ['p50', 'p90', 'p95', 'p99'] as const) {
+      const s = historySpread(earlier, id);
+      if (s) spreads[id] = s;
+    }
+    return { result: await loadResult(file), source: file, spreads };
   }
   const result = await loadResult(path);
   if (!result.valid) {
@@ -147,6 +158,7 @@ export async function compareCommand(file: string, opts: CompareFlags): Promise<
     currentSource: file,
     baselineSource: baseline.source,
     thresholds,
+    ...(baseline.spreads ? { spreads: baseline.spreads } : {}),
   });
   const outDir = opts.out ?? dirname(file);
   const md = renderCompareMarkdown(comparison);

@@ -15,6 +15,7 @@ import {
   verdictMetric,
 } from './metrics.ts';
 import { type ChangeInterval, type Window, quantileChangeIntervals, withinNoise } from './noise.ts';
+import type { HistorySpread } from './spread.ts';
 import { DEFAULT_THRESHOLDS, type Threshold, type Thresholds, exceeds } from './thresholds.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface MetricDelta {
   readonly threshold: Threshold | null;
   /** The bootstrap interval of `relative`, for latency quantiles of runs with per-second histograms. */
   readonly interval: ChangeInterval | null;
+  /** The run-to-run spread of this metric in the baseline's history, when one was given. */
+  readonly spread: HistorySpread | null;
   readonly status: DeltaStatus;
 }
 
@@ -85,6 +88,8 @@ export interface CompareInput {
   readonly currentSource: string;
   readonly baselineSource: string;
   readonly thresholds?: Thresholds;
+  /** Run-to-run spread per metric, from the baseline's history directory (spread.ts). */
+  readonly spreads?: Partial<Record<MetricId, HistorySpread>>;
 }
 
 const EPS = 1e-9;
@@ -96,6 +101,7 @@ function delta(
   current: number | null,
   threshold: Threshold | null,
   interval: ChangeInterval | null = null,
+  spread: HistorySpread | null = null,
 ): MetricDelta {
   const d = baseline === null || current === null ? null : current - baseline;
   const relative = d === null || baseline === 0 || baseline === null ? null : (d / Math.abs(baseline)) * 100;
@@ -105,9 +111,11 @@ function delta(
     if (Math.abs(d) <= EPS) status = 'same';
     else if (worseBy < 0) status = 'better';
     else if (!threshold || !exceeds(threshold, worseBy, baseline)) status = 'worse';
-    else status = interval && withinNoise(interval, def.better) ? 'noise' : 'regressed';
+    else if (interval && withinNoise(interval, def.better)) status = 'noise';
+    else if (spread && relative !== null && Math.abs(relative) <= spread.percent) status = 'noise';
+    else status = 'regressed';
   }
-  return { key, ...def, baseline, current, delta: d, relative, threshold, interval, status };
+  return { key, ...def, baseline, current, delta: d, relative, threshold, interval, spread, status };
 }
 
 /** Latency quantiles, in percent, by metric id: the metrics with a noise interval. */
@@ -145,7 +153,13 @@ function observedValue(v: Verdict | undefined): { value: number; op: string } | 
   return { value: ev.value, op: ev.op };
 }
 
-function verdictDeltas(current: RunResult, baseline: RunResult, thresholds: Thresholds): MetricDelta[] {
+/** Each verdict row with SLA evidence; its family's history spread stands in for the verdict's own. */
+function verdictDeltas(
+  current: RunResult,
+  baseline: RunResult,
+  thresholds: Thresholds,
+  spreads: CompareInput['spreads'] = {},
+): MetricDelta[] {
   const base = new Map(baseline.verdicts.map((v) => [v.name, v]));
   const out: MetricDelta[] = [];
   for (const v of current.verdicts) {
@@ -166,6 +180,7 @@ function verdictDeltas(current: RunResult, baseline: RunResult, thresholds: Thre
         family
           ? (intervalsFor([family], current, v.window, baseline, before?.window ?? null).get(family) ?? null)
           : null,
+        family ? (spreads[family] ?? null) : null,
       ),
     );
   }
@@ -225,11 +240,19 @@ export function signedPercent(n: number): string {
 }
 
 function noiseNote(m: MetricDelta): string {
-  const i = m.interval!;
+  const head = `${m.label} is worse by more than the ${m.threshold?.text} threshold, but`;
+  const i = m.interval;
+  if (i && withinNoise(i, m.better)) {
+    return (
+      `${head} within the two runs' own spread (${i.confidence} % interval of the change: ` +
+      `${signedPercent(i.low)} to ${signedPercent(i.high)}), so it is not counted as a regression. ` +
+      'Longer runs narrow the interval.'
+    );
+  }
+  const s = m.spread!;
   return (
-    `${m.label} is worse by more than the ${m.threshold?.text} threshold, but within the two runs' own spread ` +
-    `(${i.confidence} % interval of the change: ${signedPercent(i.low)} to ${signedPercent(i.high)}), so it is not counted as a regression. ` +
-    'Longer runs narrow the interval.'
+    `${head} within the run-to-run spread of its history (up to ±${Number(s.percent.toFixed(1))} % between ` +
+    `consecutive runs, from the latest ${s.runs}), so it is not counted as a regression.`
   );
 }
 
@@ -245,9 +268,17 @@ export function compareRuns(input: CompareInput): Comparison {
   const ids = metricIds.filter((id: MetricId) => cm[id] !== null || bm[id] !== null);
   const intervals = intervalsFor(ids, current, null, baseline, null);
   const metrics: MetricDelta[] = ids.map((id) =>
-    delta(id, metricDefs[id], bm[id], cm[id], thresholds[id] ?? null, intervals.get(id) ?? null),
+    delta(
+      id,
+      metricDefs[id],
+      bm[id],
+      cm[id],
+      thresholds[id] ?? null,
+      intervals.get(id) ?? null,
+      input.spreads?.[id] ?? null,
+    ),
   );
-  metrics.push(...verdictDeltas(current, baseline, thresholds));
+  metrics.push(...verdictDeltas(current, baseline, thresholds, input.spreads));
   const verdicts = verdictChanges(current, baseline);
 
   const regressions = [

@@ -90,6 +90,29 @@ describe('gauntlet compare', { timeout: 180_000 }, () => {
     expect(readFileSync(join(dir, 'c2', 'compare.html'), 'utf8')).toContain('<canvas id="chart-trend"');
   });
 
+  it('tolerates a change within the history’s run-to-run spread, and not beyond it', async () => {
+    const dir = tempDir('gauntlet-compare-spread-');
+    const hist = join(dir, 'history');
+    // Five nights whose p95 moved by about 20 % from night to night with nothing changed.
+    const nights = [1, 1.2, 1, 1.2, 0.96];
+    for (const [i, f] of nights.entries()) {
+      const night = save(dir, `n${i}.json`, slower(chaosRun(), f, `2026-11-2${i}T02:00:00.000Z`));
+      // Early nights have too little history for a spread: a +20 % night may still be flagged.
+      await gauntletInProcess(['compare', night, '--baseline', hist, '--history', hist]);
+    }
+    // 30 % over the last night: over the 10 % threshold, inside the history's spread.
+    const tonight = save(dir, 'tonight.json', slower(chaosRun(), 0.96 * 1.3, '2026-11-28T02:00:00.000Z'));
+    const ok = await gauntletInProcess(['compare', tonight, '--baseline', hist, '--out', join(dir, 'ok')]);
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(
+      /within the run-to-run spread of its history \(up to ±[\d.]+ % between consecutive runs, from the latest 5\)/,
+    );
+    // Three times that last night is beyond any spread the history shows.
+    const awful = save(dir, 'awful.json', slower(chaosRun(), 0.96 * 3, '2026-11-28T03:00:00.000Z'));
+    const bad = await gauntletInProcess(['compare', awful, '--baseline', hist, '--out', join(dir, 'bad')]);
+    expect(bad.exitCode, bad.stdout).toBe(1);
+  });
+
   it.each<[string, (dir: string) => string[], RegExp]>([
     [
       'a missing baseline file',

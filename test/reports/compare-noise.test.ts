@@ -3,7 +3,9 @@ import { createHistogram, encodeHistogram, recordMs } from '../../lib/metrics/hi
 import type { RunResult, SeriesPoint } from '../../lib/result/schema.ts';
 import { compareRuns } from '../../reports/compare/compare.ts';
 import { renderCompareMarkdown } from '../../reports/compare/markdown.ts';
+import type { HistoryEntry } from '../../reports/compare/history.ts';
 import { quantileChangeIntervals, withinNoise } from '../../reports/compare/noise.ts';
+import { historySpread } from '../../reports/compare/spread.ts';
 import { chaosRun, lcg } from './chaos-fixture.ts';
 
 interface Shape {
@@ -113,3 +115,59 @@ describe('compare with noise intervals', () => {
     expect(c.outcome).toBe('regression');
   });
 });
+
+describe('run-to-run spread from a history', () => {
+  const entry = (p95: number | null, valid = true): HistoryEntry => ({
+    file: 'runs/x.json',
+    scenario: 'nightly',
+    startedAt: '2026-11-01T02:00:00.000Z',
+    pass: true,
+    valid,
+    metrics: { p95 },
+  });
+
+  it('is three times the median change between consecutive valid runs', () => {
+    // Changes: +10 %, −10 %, +20 %, (invalid run skipped), −25 % → median of 10, 10, 20, 25 is 15.
+    const runs = [100, 110, 99, 118.8, null, 89.1].map((v, i) => entry(v, i !== 4));
+    const s = historySpread(runs, 'p95')!;
+    expect(s.runs).toBe(5);
+    expect(s.percent).toBeCloseTo(45, 6);
+  });
+
+  it('needs four earlier runs, and one outlier does not widen it', () => {
+    expect(
+      historySpread(
+        [100, 101, 102].map((v) => entry(v)),
+        'p95',
+      ),
+    ).toBeNull();
+    const steady = [100, 101, 100, 102, 101, 100, 300, 101, 100, 101].map((v) => entry(v));
+    expect(historySpread(steady, 'p95')!.percent).toBeLessThan(10);
+  });
+
+  it('keeps a change within the spread from being a regression, and names the spread', () => {
+    const base = withoutHist(chaosRun());
+    const cur = { ...base, load: { ...base.load, latencyMs: { ...base.load.latencyMs, p95: 61.4 * 1.3 } } };
+    const judged = (percent: number) =>
+      compareRuns({
+        current: cur,
+        baseline: base,
+        currentSource: 'c',
+        baselineSource: 'b',
+        spreads: { p95: { percent, runs: 8 } },
+      });
+    const within = judged(45);
+    expect(within.metrics.find((m) => m.key === 'p95')?.status).toBe('noise');
+    expect(within.outcome).toBe('ok');
+    expect(within.notes).toContain(
+      'p95 latency is worse by more than the 10% threshold, but within the run-to-run spread of its history (up to ±45 % between consecutive runs, from the latest 8), so it is not counted as a regression.',
+    );
+    const beyond = judged(20);
+    expect(beyond.metrics.find((m) => m.key === 'p95')?.status).toBe('regressed');
+    expect(beyond.outcome).toBe('regression');
+  });
+});
+
+function withoutHist(r: RunResult): RunResult {
+  return { ...r, series: r.series.map(({ hist: _h, ...p }) => p) };
+}
