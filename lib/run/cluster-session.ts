@@ -1,7 +1,8 @@
 /**
  * The cluster side of a run: which cluster (a kubeconfig context, or the local cluster, started
- * when it is not running and stopped again when we started it), the target read from the API,
- * preflight facts, the observers and the chaos schedule, all on the run's clock.
+ * when it is not running and stopped again when we started it: local-cluster-choice.ts), the
+ * target read from the API, preflight facts, the observers and the chaos schedule, all on the
+ * run's clock.
  *
  *   const session = await openClusterSession({ scenario, outDir, cluster: { local: true } });
  *   runScenario({ ..., session })      // the runner calls start() with its clock and finish() after the load
@@ -31,7 +32,7 @@ import { preflightSnapshot, type PreflightSnapshot } from '../cluster/preflight.
 import { resolveKubernetesTarget, type KubernetesTarget } from '../cluster/target.ts';
 import { waitForReady } from '../cluster/wait-ready.ts';
 import { monitoringEvent } from '../assert/detection-verify.ts';
-import { localStatus, localUp, monitoringInstalled, type LocalClusterHandle } from '../local/index.ts';
+import type { LocalClusterHandle } from '../local/index.ts';
 import type { LoadCluster } from '../load/engine.ts';
 import type { GaugePoint as Gauge, Span, TimelineEvent } from '../result/schema.ts';
 import {
@@ -47,6 +48,7 @@ import {
 } from './alert-recording.ts';
 import type { Clock } from './clock.ts';
 import type { ChaosProgress } from './promql-abort.ts';
+import { useLocalCluster } from './local-cluster-choice.ts';
 import { noPrometheusError } from './promql-slas.ts';
 
 /** What the runner needs from the cluster side of a run. */
@@ -119,61 +121,6 @@ export const LOCAL_STACK_TARGET: ResolvedKubernetesTarget = {
 export function needsCluster(scenario: ResolvedScenario, cluster: ClusterSelection): boolean {
   return scenario.target.kind === 'kubernetes' || Boolean(cluster.local);
 }
-
-interface LocalChoice {
-  readonly kubeconfig: string;
-  readonly started?: LocalClusterHandle;
-  readonly monitoring?: { readonly prometheusUrl: string; readonly alertmanagerUrl: string };
-  /** Why there is no monitoring, for the verdict. */
-  readonly noMonitoring: string;
-}
-
-/**
- * The running local cluster, or one started for the run (with monitoring when alerts or
- * server-side SLAs are asked for and it can be had).
- */
-async function useLocalCluster(
-  opts: OpenSessionOptions,
-  wantsAlerts: boolean,
-  log: (line: string) => void,
-): Promise<LocalChoice> {
-  // Only a run judges server-side SLAs (capacity searches on the client-side ones).
-  const promqlSlas = opts.needsPrometheus ? opts.scenario.promqlSlas : [];
-  const status = await localStatus({ dir: opts.cluster.localDir });
-  if (status.running && status.state) {
-    log(`local cluster running (pid ${status.state.pid}); using ${status.state.kubeconfig}`);
-    const m = status.monitoring;
-    return {
-      kubeconfig: status.state.kubeconfig,
-      ...(m?.running
-        ? { monitoring: { prometheusUrl: m.prometheusUrl, alertmanagerUrl: m.alertmanagerUrl } }
-        : {}),
-      noMonitoring: m
-        ? "the local cluster's monitoring has stopped"
-        : 'the local cluster runs without monitoring',
-    };
-  }
-  const installed = monitoringInstalled();
-  // Before a cluster is started only to be stopped again: server-side SLAs cannot do without.
-  if (promqlSlas.length && !opts.cluster.monitoring && !installed)
-    throw noPrometheusError(promqlSlas, kNotInstalled);
-  const monitoring = (wantsAlerts || promqlSlas.length > 0) && !opts.cluster.monitoring && installed;
-  log(
-    `starting the local cluster with the Novel Engine stack${monitoring ? ', Prometheus and Alertmanager' : ''} (stopped again after the run)…`,
-  );
-  const started = await localUp({ dir: opts.cluster.localDir, stack: true, monitoring });
-  log(`local cluster up (pid ${started.pid}); kubeconfig ${started.kubeconfig}`);
-  const m = started.monitoring;
-  return {
-    kubeconfig: started.kubeconfig,
-    started,
-    ...(m ? { monitoring: { prometheusUrl: m.prometheusUrl, alertmanagerUrl: m.alertmanagerUrl } } : {}),
-    noMonitoring: kNotInstalled,
-  };
-}
-
-const kNotInstalled =
-  'Prometheus and Alertmanager are not installed (Debian: prometheus, prometheus-alertmanager)';
 
 export async function openClusterSession(opts: OpenSessionOptions): Promise<RunSession> {
   const log = opts.log ?? (() => undefined);
