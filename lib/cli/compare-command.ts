@@ -21,7 +21,7 @@ import {
   readHistory,
   scenarioRuns,
 } from '../../reports/compare/history.ts';
-import type { MetricId } from '../../reports/compare/metrics.ts';
+import { latencyQuantiles, type MetricId } from '../../reports/compare/metrics.ts';
 import { type HistorySpread, historySpread } from '../../reports/compare/spread.ts';
 import { COMPARE_MARKDOWN_FILE, renderCompareMarkdown } from '../../reports/compare/markdown.ts';
 import { THRESHOLD_HINT, parseThresholds } from '../../reports/compare/thresholds.ts';
@@ -94,7 +94,7 @@ async function loadBaseline(path: string, current: RunResult, opts: CompareFlags
     const file = join(path, entry.file);
     const earlier = scenarioRuns(index, current.scenario.name).filter((r) => r.startedAt < current.startedAt);
     const spreads: Partial<Record<MetricId, HistorySpread>> = {};
-    for (const id of ['p50', 'p90', 'p95', 'p99'] as const) {
+    for (const id of Object.keys(latencyQuantiles) as MetricId[]) {
       const s = historySpread(earlier, id);
       if (s) spreads[id] = s;
     }

@@ -10,6 +10,7 @@ import {
   type MetricId,
   type MetricUnit,
   metricDefs,
+  latencyQuantiles,
   metricIds,
   runMetrics,
   verdictMetric,
@@ -118,9 +119,6 @@ function delta(
   return { key, ...def, baseline, current, delta: d, relative, threshold, interval, spread, status };
 }
 
-/** Latency quantiles, in percent, by metric id: the metrics with a noise interval. */
-const quantileOf: Partial<Record<MetricId, number>> = { p50: 50, p90: 90, p95: 95, p99: 99 };
-
 /** Noise intervals of the given metrics (those that are latency quantiles), by metric id. */
 function intervalsFor(
   ids: readonly (MetricId | null)[],
@@ -129,7 +127,7 @@ function intervalsFor(
   baseline: RunResult,
   baselineWindow: Window | null,
 ): Map<MetricId, ChangeInterval> {
-  const wanted = ids.filter((id): id is MetricId => id !== null && quantileOf[id] !== undefined);
+  const wanted = ids.filter((id): id is MetricId => id !== null && latencyQuantiles[id] !== undefined);
   const out = new Map<MetricId, ChangeInterval>();
   if (wanted.length === 0) return out;
   const byQ = quantileChangeIntervals(
@@ -137,10 +135,10 @@ function intervalsFor(
     currentWindow,
     baseline.series,
     baselineWindow,
-    wanted.map((id) => quantileOf[id]!),
+    wanted.map((id) => latencyQuantiles[id]!),
   );
   for (const id of wanted) {
-    const i = byQ?.get(quantileOf[id]!);
+    const i = byQ?.get(latencyQuantiles[id]!);
     if (i) out.set(id, i);
   }
   return out;

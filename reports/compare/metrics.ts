@@ -42,6 +42,17 @@ export const metricDefs: Readonly<Record<MetricId, MetricDef>> = {
   capacity: { id: 'capacity', label: 'max sustainable rate', unit: 'rps', better: 'higher' },
 };
 
+/**
+ * The latency quantiles, in percent, by metric id: the metrics whose change gets a noise interval
+ * (noise.ts) and a history spread (spread.ts).
+ */
+export const latencyQuantiles: Readonly<Partial<Record<MetricId, number>>> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p99: 99,
+};
+
 export type RunMetrics = Readonly<Record<MetricId, number | null>>;
 
 /** Evidence keys that carry a recovery time (s) or a maximum sustainable rate (req/s). */
