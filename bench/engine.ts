@@ -25,6 +25,7 @@ import { createClock } from '../lib/run/clock.ts';
 import { benchOptions, runNativeMeasured } from './support/native.ts';
 import { runPacedFloor } from './support/floor.ts';
 import { arrivalStats, procCpuSeconds, runMeasured, startTarget, type Target } from './support/processes.ts';
+import { fmt } from './support/format.ts';
 import { standInSideBySide } from './support/stand-in-engines.ts';
 import { parseWrk, wrkBin } from './support/wrk.ts';
 
@@ -226,8 +227,6 @@ async function floor(target: Target, mode: string, rate: number): Promise<void> 
     peakToMean: (await arrivalStats(target)).peakToMean,
   });
 }
-
-const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 function printTable(): void {
   const head = [

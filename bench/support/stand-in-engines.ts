@@ -13,12 +13,12 @@ import { runScenario } from '../../lib/run/runner.ts';
 import { resolveScenario } from '../../lib/scenario/resolve.ts';
 import { createReporters } from '../../reports/registry.ts';
 import { trafficMix } from '../../scenarios/shared/novel-engine.ts';
+import { fmt } from './format.ts';
 import { runMeasured } from './processes.ts';
 import { parseWrk, wrkBin } from './wrk.ts';
 
 /** wrk's first second is its connection set-up, not steady load. */
 const skipS = 1;
-const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 /** The stand-in app's traffic mix in a closed loop: what every engine of this section runs. */
 const standInScenario = (url: string, connections: number, durationS: number) =>
