@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../lib/result/schema.ts';
 import { renderJson } from '../../reports/json.ts';
 import { chaosRun } from '../reports/chaos-fixture.ts';
+import { withoutHistograms } from '../reports/fixtures.ts';
 import { gauntletInProcess } from '../helpers/cli-in-process.ts';
 import { runGauntlet, tempDir } from '../helpers/run-gauntlet.ts';
 
@@ -15,12 +16,12 @@ function save(dir: string, name: string, r: RunResult): string {
 }
 
 // Edited by hand, so without per-second histograms: judged on the threshold alone.
-const slower = (r: RunResult, factor: number, startedAt: string): RunResult => ({
-  ...r,
-  startedAt,
-  series: r.series.map(({ hist: _hist, ...p }) => p),
-  load: { ...r.load, latencyMs: { ...r.load.latencyMs, p95: (r.load.latencyMs.p95 ?? 0) * factor } },
-});
+const slower = (r: RunResult, factor: number, startedAt: string): RunResult =>
+  withoutHistograms({
+    ...r,
+    startedAt,
+    load: { ...r.load, latencyMs: { ...r.load.latencyMs, p95: (r.load.latencyMs.p95 ?? 0) * factor } },
+  });
 
 // The first case spawns the CLI (on a busy two-core machine one spawn alone can take 15 s); the
 // others call its entry point in this process.

@@ -391,6 +391,23 @@ function intercepted(over: {
 
 const killed = () => Promise.reject(new Error('connect ECONNREFUSED: the process is gone'));
 
+/**
+ * A journalled two-runner run whose deletes all fail, as if the process died after creating its
+ * objects: the TestRun, the ConfigMap and an open journal entry are left, as a kill -9 leaves them.
+ */
+async function killedRun(name: string): Promise<{ file: string; lines: string[] }> {
+  installCrd();
+  twoRunners();
+  const { cluster, file } = await journalled(
+    intercepted({
+      core: { deleteNamespacedConfigMap: killed },
+      custom: { deleteNamespacedCustomObject: killed },
+    }),
+  );
+  const { lines } = await run({ parallelism: 2, name, cleanupTimeoutMs: 300 }, undefined, cluster);
+  return { file, lines };
+}
+
 const deleteSteps = (name: string) => [
   {
     kind: 'delete-object',
@@ -439,19 +456,7 @@ describe('k6-operator engine and the chaos journal (gauntlet recover)', () => {
   });
 
   it("leaves a killed run's TestRun and ConfigMap to gauntlet recover, which deletes them and closes the entry", async () => {
-    installCrd();
-    twoRunners();
-    const { cluster, file } = await journalled(
-      intercepted({
-        core: { deleteNamespacedConfigMap: killed },
-        custom: { deleteNamespacedCustomObject: killed },
-      }),
-    );
-    const { lines } = await run(
-      { parallelism: 2, name: 'gauntlet-killed-1', cleanupTimeoutMs: 300 },
-      undefined,
-      cluster,
-    );
+    const { file, lines } = await killedRun('gauntlet-killed-1');
     expect(lines.at(-1)).toMatch(/^k6-operator: not cleaned up: .*; remove with gauntlet recover <run dir>$/);
 
     // What a kill -9 leaves: both objects with the entry's mark, the runners, an open entry.
@@ -482,15 +487,7 @@ describe('k6-operator engine and the chaos journal (gauntlet recover)', () => {
   });
 
   it("recover leaves an object whose mark is no longer the run's and deletes the one still marked", async () => {
-    installCrd();
-    twoRunners();
-    const { cluster, file } = await journalled(
-      intercepted({
-        core: { deleteNamespacedConfigMap: killed },
-        custom: { deleteNamespacedCustomObject: killed },
-      }),
-    );
-    await run({ parallelism: 2, name: 'gauntlet-killed-2', cleanupTimeoutMs: 300 }, undefined, cluster);
+    const { file } = await killedRun('gauntlet-killed-2');
     // Since the kill, another run took the TestRun over.
     store.mutate('testruns.k6.io', 'shop', 'gauntlet-killed-2', (tr) => {
       tr.metadata.annotations = { [CHAOS_ANNOTATION]: 'nightly-3/k6-operator' };

@@ -8,7 +8,7 @@ import { renderCompareMarkdown } from '../../reports/compare/markdown.ts';
 import { runMetrics, verdictMetric } from '../../reports/compare/metrics.ts';
 import { DEFAULT_THRESHOLDS, exceeds, parseThresholds } from '../../reports/compare/thresholds.ts';
 import { chaosRun } from './chaos-fixture.ts';
-import { failingRun, invalidRun, passingRun } from './fixtures.ts';
+import { failingRun, invalidRun, passingRun, withoutHistograms } from './fixtures.ts';
 
 /**
  * A copy of a run with whole-run latency percentiles changed. Its per-second histograms would no
@@ -17,10 +17,6 @@ import { failingRun, invalidRun, passingRun } from './fixtures.ts';
  */
 function withLatency(r: RunResult, change: Partial<RunResult['load']['latencyMs']>): RunResult {
   return withoutHistograms({ ...r, load: { ...r.load, latencyMs: { ...r.load.latencyMs, ...change } } });
-}
-
-function withoutHistograms(r: RunResult): RunResult {
-  return { ...r, series: r.series.map(({ hist: _hist, ...p }) => p) };
 }
 
 function compare(current: RunResult, baseline: RunResult, thresholds = DEFAULT_THRESHOLDS): Comparison {

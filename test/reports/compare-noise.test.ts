@@ -7,6 +7,7 @@ import type { HistoryEntry } from '../../reports/compare/history.ts';
 import { quantileChangeIntervals, withinNoise } from '../../reports/compare/noise.ts';
 import { historySpread } from '../../reports/compare/spread.ts';
 import { chaosRun, lcg } from './chaos-fixture.ts';
+import { withoutHistograms } from './fixtures.ts';
 
 interface Shape {
   seconds: number;
@@ -146,7 +147,7 @@ describe('run-to-run spread from a history', () => {
   });
 
   it('keeps a change within the spread from being a regression, and names the spread', () => {
-    const base = withoutHist(chaosRun());
+    const base = withoutHistograms(chaosRun());
     const cur = { ...base, load: { ...base.load, latencyMs: { ...base.load.latencyMs, p95: 61.4 * 1.3 } } };
     const judged = (percent: number) =>
       compareRuns({
@@ -167,7 +168,3 @@ describe('run-to-run spread from a history', () => {
     expect(beyond.outcome).toBe('regression');
   });
 });
-
-function withoutHist(r: RunResult): RunResult {
-  return { ...r, series: r.series.map(({ hist: _h, ...p }) => p) };
-}

@@ -250,3 +250,11 @@ export function invalidRun(): RunResult {
     abortReason: 'generator saturated: schedule lag over 1s',
   };
 }
+
+/**
+ * A copy of a run without its per-second histograms, as a result edited by hand (or written
+ * without them) has: compare judges it on thresholds alone, with no noise interval.
+ */
+export function withoutHistograms(r: RunResult): RunResult {
+  return { ...r, series: r.series.map(({ hist: _hist, ...p }) => p) };
+}
